@@ -1,0 +1,54 @@
+# bizinvoice: PGXS build.  `make demo` and `make test` set a machine up first
+# (test/harness.sh); plain `make && make install` expects the packages there.
+
+EXTENSION = bizinvoice
+EXTVERSION = 0.1
+
+MODULE_big = bizinvoice
+OBJS = \
+	src/bizinvoice.o \
+	src/types/ident.o \
+	src/types/siren.o \
+	src/types/siret.o \
+	src/types/iban.o \
+	src/types/bic.o \
+	src/types/vat_id.o
+
+# The install script, assembled from one file per concern in this order.
+DATA_built = $(EXTENSION)--$(EXTVERSION).sql
+SQL_PARTS = src/sql/identifiers.sql
+
+REGRESS = siren siret iban bic vat_id identifiers catalog
+REGRESS_OPTS = --load-extension=$(EXTENSION) --encoding=UTF8 --no-locale
+ISOLATION = ident_unique
+ISOLATION_OPTS = --load-extension=$(EXTENSION) --encoding=UTF8 --no-locale
+
+EXTRA_CLEAN = results regression.diffs regression.out output_iso tmp_check
+
+PG_CPPFLAGS = -I$(srcdir)/src $(shell pkg-config --cflags libxml-2.0 libcurl openssl)
+SHLIB_LINK = $(shell pkg-config --libs libxml-2.0 libcurl openssl)
+
+PG_CONFIG ?= $(firstword $(wildcard /usr/lib/postgresql/15/bin/pg_config) pg_config)
+PGXS := $(shell $(PG_CONFIG) --pgxs 2>/dev/null)
+ifneq ($(wildcard $(PGXS)),)
+include $(PGXS)
+else
+all install installcheck:
+	@echo "PostgreSQL's server headers are missing (postgresql-server-dev-15)." >&2
+	@echo "'make demo' and 'make test' install what is needed; or apt-get install it." >&2
+	@false
+endif
+
+$(EXTENSION)--$(EXTVERSION).sql: src/sql/ident_types.sh src/sql/ident_types.tsv $(SQL_PARTS) Makefile
+	{ printf '%s\n' '-- bizinvoice $(EXTVERSION): generated from src/sql by make; edit there.' \
+	    '\echo Use "CREATE EXTENSION $(EXTENSION)" to load this file. \quit'; \
+	  sh src/sql/ident_types.sh src/sql/ident_types.tsv && \
+	  cat $(SQL_PARTS); } > $@.tmp && mv $@.tmp $@
+
+.PHONY: demo test bench
+demo test bench:
+	test/harness.sh $@
+
+# For test/harness.sh: the test lists above.
+print-%:
+	@echo $($*)

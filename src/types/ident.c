@@ -1,0 +1,197 @@
+/*
+ * ident.c
+ *		Reading typed identifiers and reporting why one was refused.
+ */
+#include "postgres.h"
+
+#include "fmgr.h"
+#include "mb/pg_wchar.h"
+#include "types/ident.h"
+#include "utils/builtins.h"
+
+/*
+ * Separators people put inside identifiers.  In UTF-8 databases, the
+ * no-break space (U+00A0) and narrow no-break space (U+202F) that French
+ * typography puts between digit groups count too; returns the separator's
+ * length in bytes, or 0.
+ */
+static int
+separator_length(const unsigned char *p)
+{
+	if (*p == ' ' || *p == '\t' || *p == '.' || *p == '-')
+		return 1;
+	if (*p < 0x80 || GetDatabaseEncoding() != PG_UTF8)
+		return 0;
+	if (p[0] == 0xC2 && p[1] == 0xA0)
+		return 2;
+	if (p[0] == 0xE2 && p[1] == 0x80 && p[2] == 0xAF)
+		return 3;
+	return 0;
+}
+
+bool
+ident_normalize(const char *str, IdentCharset charset, const char *label,
+				IdentInput *in)
+{
+	const unsigned char *p = (const unsigned char *) str;
+	int			position = 0;	/* in characters, for the message */
+
+	in->len = 0;
+	in->detail[0] = '\0';
+	while (*p)
+	{
+		int			seplen = separator_length(p);
+		unsigned char c = *p;
+
+		position++;
+		if (seplen > 0)
+		{
+			p += seplen;
+			continue;
+		}
+		if (c >= 'a' && c <= 'z')
+			c -= 'a' - 'A';
+		if (!((c >= '0' && c <= '9') ||
+			  (charset == IDENT_ALNUM && c >= 'A' && c <= 'Z')))
+		{
+			int			charlen = pg_mblen((const char *) p);
+
+			return ident_refuse(in, "Character \"%.*s\" at position %d is not %s: %s has only %s.",
+								charlen, (const char *) p, position,
+								charset == IDENT_DIGITS ? "a digit" : "a letter or digit",
+								label,
+								charset == IDENT_DIGITS ? "digits" : "letters and digits");
+		}
+		if (in->len < IDENT_MAXLEN)
+			in->norm[in->len] = (char) c;
+		in->len++;
+		p++;
+	}
+	in->norm[Min(in->len, IDENT_MAXLEN)] = '\0';
+	return true;
+}
+
+bool
+ident_refuse(IdentInput *in, const char *fmt,...)
+{
+	va_list		args;
+
+	va_start(args, fmt);
+	vsnprintf(in->detail, sizeof(in->detail), fmt, args);
+	va_end(args);
+	return false;
+}
+
+void
+ident_input_error(const char *typname, const char *str, const IdentInput *in)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
+			 errmsg("invalid input syntax for type %s: \"%s\"", typname, str),
+			 errdetail_internal("%s", in->detail)));
+}
+
+void
+ident_recv_error(const char *typname, const IdentInput *in)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
+			 errmsg("invalid external value for type %s", typname),
+			 errdetail_internal("%s", in->detail)));
+}
+
+void
+ident_format_digits(int64 value, int ndigits, char *buf)
+{
+	for (int i = ndigits - 1; i >= 0; i--)
+	{
+		buf[i] = '0' + value % 10;
+		value /= 10;
+	}
+	buf[ndigits] = '\0';
+}
+
+int
+luhn_check_digit(const char *digits, int n)
+{
+	int			sum = 0;
+
+	/* the check digit itself is not doubled, so the last payload digit is */
+	for (int i = n - 1, doubled = 1; i >= 0; i--, doubled = !doubled)
+	{
+		int			d = digits[i] - '0';
+
+		if (doubled)
+			d = d * 2 > 9 ? d * 2 - 9 : d * 2;
+		sum += d;
+	}
+	return (10 - sum % 10) % 10;
+}
+
+int
+mod97(const char *s, int n)
+{
+	int			r = 0;
+
+	for (int i = 0; i < n; i++)
+	{
+		char		c = s[i];
+
+		if (c >= '0' && c <= '9')
+			r = (r * 10 + (c - '0')) % 97;
+		else
+			r = (r * 100 + (c - 'A' + 10)) % 97;
+	}
+	return r;
+}
+
+/* ISO 3166-1 alpha-2, sorted, plus XK (Kosovo) which banks use. */
+static const char iso3166_codes[] =
+"AD" "AE" "AF" "AG" "AI" "AL" "AM" "AO" "AQ" "AR" "AS" "AT" "AU" "AW" "AX" "AZ"
+"BA" "BB" "BD" "BE" "BF" "BG" "BH" "BI" "BJ" "BL" "BM" "BN" "BO" "BQ" "BR" "BS"
+"BT" "BV" "BW" "BY" "BZ" "CA" "CC" "CD" "CF" "CG" "CH" "CI" "CK" "CL" "CM" "CN"
+"CO" "CR" "CU" "CV" "CW" "CX" "CY" "CZ" "DE" "DJ" "DK" "DM" "DO" "DZ" "EC" "EE"
+"EG" "EH" "ER" "ES" "ET" "FI" "FJ" "FK" "FM" "FO" "FR" "GA" "GB" "GD" "GE" "GF"
+"GG" "GH" "GI" "GL" "GM" "GN" "GP" "GQ" "GR" "GS" "GT" "GU" "GW" "GY" "HK" "HM"
+"HN" "HR" "HT" "HU" "ID" "IE" "IL" "IM" "IN" "IO" "IQ" "IR" "IS" "IT" "JE" "JM"
+"JO" "JP" "KE" "KG" "KH" "KI" "KM" "KN" "KP" "KR" "KW" "KY" "KZ" "LA" "LB" "LC"
+"LI" "LK" "LR" "LS" "LT" "LU" "LV" "LY" "MA" "MC" "MD" "ME" "MF" "MG" "MH" "MK"
+"ML" "MM" "MN" "MO" "MP" "MQ" "MR" "MS" "MT" "MU" "MV" "MW" "MX" "MY" "MZ" "NA"
+"NC" "NE" "NF" "NG" "NI" "NL" "NO" "NP" "NR" "NU" "NZ" "OM" "PA" "PE" "PF" "PG"
+"PH" "PK" "PL" "PM" "PN" "PR" "PS" "PT" "PW" "PY" "QA" "RE" "RO" "RS" "RU" "RW"
+"SA" "SB" "SC" "SD" "SE" "SG" "SH" "SI" "SJ" "SK" "SL" "SM" "SN" "SO" "SR" "SS"
+"ST" "SV" "SX" "SY" "SZ" "TC" "TD" "TF" "TG" "TH" "TJ" "TK" "TL" "TM" "TN" "TO"
+"TR" "TT" "TV" "TW" "TZ" "UA" "UG" "UM" "US" "UY" "UZ" "VA" "VC" "VE" "VG" "VI"
+"VN" "VU" "WF" "WS" "XK" "YE" "YT" "ZA" "ZM" "ZW";
+
+bool
+iso3166_country(const char *code)
+{
+	int			lo = 0;
+	int			hi = (int) (sizeof(iso3166_codes) - 1) / 2 - 1;
+
+	while (lo <= hi)
+	{
+		int			mid = (lo + hi) / 2;
+		int			cmp = strncmp(code, iso3166_codes + 2 * mid, 2);
+
+		if (cmp == 0)
+			return true;
+		if (cmp < 0)
+			hi = mid - 1;
+		else
+			lo = mid + 1;
+	}
+	return false;
+}
+
+/*
+ * The country of an identifier stored as text that starts with it (iban,
+ * vat_id).
+ */
+PG_FUNCTION_INFO_V1(ident_country);
+Datum
+ident_country(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_TEXT_P(cstring_to_text_with_len(VARDATA_ANY(PG_GETARG_TEXT_PP(0)), 2));
+}
