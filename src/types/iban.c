@@ -37,25 +37,15 @@ static const IbanCountry iban_countries[] = {
 	{"UA", 29}, {"VA", 22}, {"VG", 24}, {"XK", 20}, {"YE", 30},
 };
 
+/* The length of an IBAN from the country at code, or 0. */
 static int
 iban_length(const char *code)
 {
-	int			lo = 0;
-	int			hi = lengthof(iban_countries) - 1;
+	static IdentCountryIndex index;
+	int			i = ident_country_find(&index, iban_countries, sizeof(IbanCountry),
+									   lengthof(iban_countries), code);
 
-	while (lo <= hi)
-	{
-		int			mid = (lo + hi) / 2;
-		int			cmp = strncmp(code, iban_countries[mid].code, 2);
-
-		if (cmp == 0)
-			return iban_countries[mid].length;
-		if (cmp < 0)
-			hi = mid - 1;
-		else
-			lo = mid + 1;
-	}
-	return 0;
+	return i < 0 ? 0 : iban_countries[i].length;
 }
 
 static bool

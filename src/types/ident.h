@@ -55,11 +55,28 @@ extern void ident_recv_error(const char *typname, const IdentInput *in) pg_attri
 /* Write value as ndigits zero-padded digits and a NUL into buf. */
 extern void ident_format_digits(int64 value, int ndigits, char *buf);
 
+/* The number written by n digits. */
+extern int64 ident_digits_value(const char *digits, int n);
+
 /* The Luhn digit that completes digits[0..n-1] into a valid number. */
 extern int	luhn_check_digit(const char *digits, int n);
 
 /* An alphanumeric string mod 97, letters counting A=10 .. Z=35 (ISO 7064). */
 extern int	mod97(const char *s, int n);
+
+/*
+ * Tables keyed by two-letter country codes: the position of code in list (n
+ * entries of stride bytes, each starting with its code), or -1.  The index,
+ * zeroed static storage, is built on first use.
+ */
+typedef struct IdentCountryIndex
+{
+	bool		built;
+	int16		entry[26 * 26];	/* position + 1, or 0 */
+} IdentCountryIndex;
+
+extern int	ident_country_find(IdentCountryIndex *index, const void *list,
+							   size_t stride, int n, const char *code);
 
 /* Whether the two letters at code are an ISO 3166-1 alpha-2 country code. */
 extern bool iso3166_country(const char *code);

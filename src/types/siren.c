@@ -25,7 +25,7 @@ siren_parse(const char *str, int32 *result, IdentInput *in)
 	if (in->norm[SIREN_DIGITS - 1] - '0' != check)
 		return ident_refuse(in, "The check digit is %c but should be %d.",
 							in->norm[SIREN_DIGITS - 1], check);
-	*result = (int32) strtol(in->norm, NULL, 10);
+	*result = (int32) ident_digits_value(in->norm, SIREN_DIGITS);
 	return true;
 }
 

@@ -22,7 +22,7 @@
 static bool
 siret_value(const IdentInput *in, int64 *result)
 {
-	*result = strtoll(in->norm, NULL, 10);
+	*result = ident_digits_value(in->norm, SIRET_DIGITS);
 	return true;
 }
 

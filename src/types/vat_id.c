@@ -18,7 +18,7 @@
 
 /*
  * Formats after the prefix, '|' between alternatives: 'd' a digit, 'a' a
- * letter, 'x' either, any other character itself.  Sorted by prefix.
+ * letter, 'x' either, any other character itself.
  */
 typedef struct VatFormat
 {
@@ -61,22 +61,11 @@ static const VatFormat vat_formats[] = {
 static const VatFormat *
 vat_format(const char *prefix)
 {
-	int			lo = 0;
-	int			hi = lengthof(vat_formats) - 1;
+	static IdentCountryIndex index;
+	int			i = ident_country_find(&index, vat_formats, sizeof(VatFormat),
+									   lengthof(vat_formats), prefix);
 
-	while (lo <= hi)
-	{
-		int			mid = (lo + hi) / 2;
-		int			cmp = strncmp(prefix, vat_formats[mid].prefix, VAT_PREFIX);
-
-		if (cmp == 0)
-			return &vat_formats[mid];
-		if (cmp < 0)
-			hi = mid - 1;
-		else
-			lo = mid + 1;
-	}
-	return NULL;
+	return i < 0 ? NULL : &vat_formats[i];
 }
 
 static bool
@@ -137,7 +126,7 @@ vat_id_parse(const char *str, IdentInput *in)
 		isdigit((unsigned char) s[3]))
 	{
 		int			key = (s[2] - '0') * 10 + (s[3] - '0');
-		int			expected = vat_fr_key((int32) strtol(s + 4, NULL, 10));
+		int			expected = vat_fr_key((int32) ident_digits_value(s + 4, SIREN_DIGITS));
 
 		if (key != expected)
 			return ident_refuse(in, "The key is %02d but should be %02d.",
