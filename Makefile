@@ -12,13 +12,28 @@ OBJS = \
 	src/types/siret.o \
 	src/types/iban.o \
 	src/types/bic.o \
-	src/types/vat_id.o
+	src/types/vat_id.o \
+	src/status/catalog.o \
+	src/status/rules.o \
+	src/status/actor.o \
+	src/status/guard.o
 
 # The install script, assembled from one file per concern in this order.
 DATA_built = $(EXTENSION)--$(EXTVERSION).sql
-SQL_PARTS = src/sql/identifiers.sql
+SQL_PARTS = \
+	src/sql/identifiers.sql \
+	src/sql/roles.sql \
+	src/sql/party.sql \
+	src/sql/status_types.sql \
+	src/sql/invoice.sql \
+	src/sql/acting.sql \
+	src/sql/status.sql \
+	src/sql/invoice_api.sql \
+	src/sql/invoice_flow.sql \
+	src/sql/reporting.sql \
+	src/sql/security.sql
 
-REGRESS = siren siret iban bic vat_id identifiers catalog
+REGRESS = siren siret iban bic vat_id identifiers parties invoices statuses catalog
 REGRESS_OPTS = --load-extension=$(EXTENSION) --encoding=UTF8 --no-locale
 ISOLATION = ident_unique
 ISOLATION_OPTS = --load-extension=$(EXTENSION) --encoding=UTF8 --no-locale

@@ -1,0 +1,22 @@
+-- Which party a session acts for, and moves staged by the platform.
+
+CREATE FUNCTION act_as(party bigint) RETURNS void
+	AS 'MODULE_PATHNAME', 'act_as' LANGUAGE C VOLATILE PARALLEL UNSAFE;
+COMMENT ON FUNCTION act_as(bigint) IS 'act for this party from now on (NULL: none); the current role must be one of its members, or bizinvoice_admin';
+
+CREATE FUNCTION current_party() RETURNS bigint
+	AS 'MODULE_PATHNAME', 'current_party' LANGUAGE C STABLE PARALLEL RESTRICTED;
+COMMENT ON FUNCTION current_party() IS 'the party this session acts for, or NULL';
+
+CREATE FUNCTION acting_as_accountant() RETURNS boolean
+	AS 'MODULE_PATHNAME', 'acting_as_accountant' LANGUAGE C STABLE PARALLEL RESTRICTED;
+COMMENT ON FUNCTION acting_as_accountant() IS 'whether this session acts as its party''s public accountant';
+
+CREATE FUNCTION stage_status_move(reason text, amount numeric, raw_code text, actor text) RETURNS void
+	AS 'MODULE_PATHNAME', 'stage_status_move' LANGUAGE C VOLATILE PARALLEL UNSAFE;
+COMMENT ON FUNCTION stage_status_move(text, numeric, text, text) IS 'internal: what the next status change of this transaction carries (reason, amount, raw code, system actor); not granted to users';
+REVOKE ALL ON FUNCTION stage_status_move(text, numeric, text, text) FROM PUBLIC;
+
+CREATE FUNCTION outer_user() RETURNS name
+	AS 'MODULE_PATHNAME', 'outer_user' LANGUAGE C STABLE PARALLEL RESTRICTED;
+COMMENT ON FUNCTION outer_user() IS 'the role the session acts as (after SET ROLE), even inside SECURITY DEFINER functions';

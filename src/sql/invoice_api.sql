@@ -1,0 +1,267 @@
+-- The invoice API: create a draft from JSON, submit it, move it.
+
+-- Refuses keys of obj that are not in known; where says where obj is.
+CREATE FUNCTION json_check_keys(obj jsonb, known text[], what text, where_ text) RETURNS void
+LANGUAGE plpgsql IMMUTABLE SET search_path = bizinvoice, pg_catalog, pg_temp
+AS $$
+DECLARE
+	k text;
+BEGIN
+	IF obj IS NULL THEN
+		RETURN;
+	END IF;
+	IF jsonb_typeof(obj) <> 'object' THEN
+		RAISE EXCEPTION 'invalid % document', what
+			USING ERRCODE = '22023', DETAIL = format('%s must be a JSON object.', where_);
+	END IF;
+	SELECT key INTO k FROM jsonb_object_keys(obj) AS key WHERE key <> ALL (known) LIMIT 1;
+	IF k IS NOT NULL THEN
+		RAISE EXCEPTION 'invalid % document', what
+			USING ERRCODE = '22023', DETAIL = format('Unknown key "%s" in %s.', k, where_),
+				  HINT = 'Known keys there: ' || array_to_string(known, ', ') || '.';
+	END IF;
+END
+$$;
+COMMENT ON FUNCTION json_check_keys(jsonb, text[], text, text) IS 'internal: refuses unknown keys in a JSON document, naming where';
+
+-- A JSON number, or a string holding one, as numeric; where names it in errors.
+CREATE FUNCTION json_numeric(v jsonb, where_ text) RETURNS numeric
+LANGUAGE plpgsql IMMUTABLE SET search_path = bizinvoice, pg_catalog, pg_temp
+AS $$
+BEGIN
+	IF v IS NULL OR jsonb_typeof(v) = 'null' THEN
+		RETURN NULL;
+	ELSIF jsonb_typeof(v) = 'number' THEN
+		RETURN v::numeric;
+	ELSIF jsonb_typeof(v) = 'string' AND (v #>> '{}') ~ '^\s*[-+]?[0-9]+(\.[0-9]+)?\s*$' THEN
+		RETURN (v #>> '{}')::numeric;
+	END IF;
+	RAISE EXCEPTION 'invalid invoice document'
+		USING ERRCODE = '22023', DETAIL = format('%s must be a decimal number, not %s.', where_, v);
+END
+$$;
+COMMENT ON FUNCTION json_numeric(jsonb, text) IS 'internal: a JSON number (or numeric string) as exact numeric, with a clear error';
+
+CREATE FUNCTION json_date(v jsonb, where_ text) RETURNS date
+LANGUAGE plpgsql IMMUTABLE SET search_path = bizinvoice, pg_catalog, pg_temp
+AS $$
+BEGIN
+	IF v IS NULL OR jsonb_typeof(v) = 'null' THEN
+		RETURN NULL;
+	ELSIF jsonb_typeof(v) = 'string' AND (v #>> '{}') ~ '^[0-9]{4}-[0-9]{2}-[0-9]{2}$' THEN
+		RETURN (v #>> '{}')::date;
+	END IF;
+	RAISE EXCEPTION 'invalid invoice document'
+		USING ERRCODE = '22023', DETAIL = format('%s must be a date as "YYYY-MM-DD", not %s.', where_, v);
+END
+$$;
+COMMENT ON FUNCTION json_date(jsonb, text) IS 'internal: a JSON "YYYY-MM-DD" string as date, with a clear error';
+
+-- A party named by id, or by {"siret"}, {"siren"} or {"vat_id"}.
+CREATE FUNCTION resolve_party(ref jsonb, where_ text) RETURNS bigint
+LANGUAGE plpgsql STABLE SET search_path = bizinvoice, pg_catalog, pg_temp
+AS $$
+DECLARE
+	found bigint;
+	n integer;
+BEGIN
+	IF ref IS NULL OR jsonb_typeof(ref) = 'null' THEN
+		RETURN NULL;
+	ELSIF jsonb_typeof(ref) = 'number' THEN
+		SELECT id INTO found FROM party WHERE id = ref::bigint;
+	ELSE
+		PERFORM json_check_keys(ref, ARRAY['siret', 'siren', 'vat_id'], 'invoice', where_);
+		SELECT min(id), count(*) INTO found, n FROM party
+		WHERE (ref ? 'siret' AND siret = (ref->>'siret')::siret)
+		   OR (ref ? 'siren' AND NOT ref ? 'siret' AND siren = (ref->>'siren')::siren)
+		   OR (ref ? 'vat_id' AND NOT ref ? 'siret' AND NOT ref ? 'siren'
+			   AND vat_id = (ref->>'vat_id')::vat_id);
+		IF n > 1 THEN
+			RAISE EXCEPTION 'invalid invoice document'
+				USING ERRCODE = '22023',
+					  DETAIL = format('%s %s names %s registered parties; give a SIRET.', where_, ref, n);
+		END IF;
+	END IF;
+	IF found IS NULL THEN
+		RAISE EXCEPTION 'invalid invoice document'
+			USING ERRCODE = '22023', DETAIL = format('%s %s is not a registered party.', where_, ref),
+				  HINT = 'Register it first with bizinvoice.register_party().';
+	END IF;
+	RETURN found;
+END
+$$;
+COMMENT ON FUNCTION resolve_party(jsonb, text) IS 'internal: the party an invoice document names, by id, SIRET, SIREN or VAT id';
+
+-- The acting party, which must exist.
+CREATE FUNCTION require_party() RETURNS bigint
+LANGUAGE plpgsql STABLE SET search_path = bizinvoice, pg_catalog, pg_temp
+AS $$
+DECLARE
+	p bigint := current_party();
+BEGIN
+	IF p IS NULL THEN
+		RAISE EXCEPTION 'no party is acting'
+			USING ERRCODE = '42501', HINT = 'Call bizinvoice.act_as(party) first.';
+	END IF;
+	RETURN p;
+END
+$$;
+COMMENT ON FUNCTION require_party() IS 'internal: the acting party, or an error when none acts';
+
+CREATE FUNCTION create_invoice(doc jsonb) RETURNS bigint
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = bizinvoice, pg_catalog, pg_temp
+AS $$
+DECLARE
+	top_keys CONSTANT text[] := ARRAY['number', 'issue_date', 'type_code', 'currency', 'due_date',
+		'buyer', 'payee', 'buyer_reference', 'purchase_order', 'contract_reference',
+		'preceding_invoice', 'payment', 'notes', 'lines', 'allowances', 'charges', 'totals',
+		'prepaid_amount', 'rounding_amount', 'attachments'];
+	line_keys CONSTANT text[] := ARRAY['id', 'item_name', 'description', 'quantity', 'unit_code',
+		'net_price', 'base_quantity', 'allowance_amount', 'charge_amount', 'vat_category',
+		'vat_rate', 'net_amount'];
+	ac_keys CONSTANT text[] := ARRAY['amount', 'vat_category', 'vat_rate', 'reason', 'reason_code'];
+	total_keys CONSTANT text[] := ARRAY['line_total', 'allowance_total', 'charge_total',
+		'tax_exclusive_total', 'vat_total', 'tax_inclusive_total', 'payable_amount'];
+	supplier bigint := require_party();
+	buyer bigint;
+	buyer_row party;
+	new_id bigint;
+	bad record;
+BEGIN
+	PERFORM json_check_keys(doc, top_keys, 'invoice', 'the invoice');
+	IF coalesce(btrim(doc->>'number'), '') = '' THEN
+		RAISE EXCEPTION 'invalid invoice document'
+			USING ERRCODE = '22023', DETAIL = 'The invoice number ("number", BT-1) is missing.';
+	END IF;
+	IF doc->'issue_date' IS NULL THEN
+		RAISE EXCEPTION 'invalid invoice document'
+			USING ERRCODE = '22023', DETAIL = 'The issue date ("issue_date", BT-2) is missing.';
+	END IF;
+	IF doc->'buyer' IS NULL THEN
+		RAISE EXCEPTION 'invalid invoice document'
+			USING ERRCODE = '22023', DETAIL = 'The buyer ("buyer") is missing.';
+	END IF;
+	IF jsonb_typeof(doc->'lines') IS DISTINCT FROM 'array' OR jsonb_array_length(doc->'lines') = 0 THEN
+		RAISE EXCEPTION 'invalid invoice document'
+			USING ERRCODE = '22023', DETAIL = 'An invoice has at least one line ("lines", BG-25).';
+	END IF;
+	PERFORM json_check_keys(doc->'payment', ARRAY['means_code', 'iban', 'bic', 'terms'],
+							'invoice', 'payment');
+	PERFORM json_check_keys(doc->'preceding_invoice', ARRAY['number', 'issue_date'],
+							'invoice', 'preceding_invoice');
+	PERFORM json_check_keys(doc->'totals', total_keys, 'invoice', 'totals');
+	SELECT l, i INTO bad FROM jsonb_array_elements(doc->'lines') WITH ORDINALITY AS e(l, i)
+	WHERE jsonb_typeof(l) <> 'object' OR EXISTS (SELECT FROM jsonb_object_keys(l) k WHERE k <> ALL (line_keys))
+	LIMIT 1;
+	IF FOUND THEN
+		PERFORM json_check_keys(bad.l, line_keys, 'invoice', format('lines[%s]', bad.i));
+	END IF;
+	SELECT a, i, kind INTO bad
+	FROM (SELECT a, i, 'allowances' AS kind FROM jsonb_array_elements(coalesce(doc->'allowances', '[]')) WITH ORDINALITY AS e(a, i)
+		  UNION ALL
+		  SELECT a, i, 'charges' FROM jsonb_array_elements(coalesce(doc->'charges', '[]')) WITH ORDINALITY AS e(a, i)) x
+	WHERE jsonb_typeof(a) <> 'object' OR EXISTS (SELECT FROM jsonb_object_keys(a) k WHERE k <> ALL (ac_keys))
+	LIMIT 1;
+	IF FOUND THEN
+		PERFORM json_check_keys(bad.a, ac_keys, 'invoice', format('%s[%s]', bad.kind, bad.i));
+	END IF;
+
+	IF coalesce(json_numeric(doc->'type_code', 'type_code'), 380) NOT IN (380, 381, 384, 389) THEN
+		RAISE EXCEPTION 'invalid invoice document'
+			USING ERRCODE = '22023',
+				  DETAIL = format('type_code (BT-3) %s is none of 380 (invoice), 381 (credit note), 384 (corrective), 389 (self-billed).',
+								  doc->'type_code');
+	END IF;
+	IF doc->>'type_code' = '381' AND doc #>> '{preceding_invoice,number}' IS NULL THEN
+		RAISE EXCEPTION 'invalid invoice document'
+			USING ERRCODE = '22023',
+				  DETAIL = 'A credit note names the invoice it corrects ("preceding_invoice": {"number", "issue_date"}, BG-3).';
+	END IF;
+	SELECT format('lines[%s].%s must not be negative (%s), not %s.', i, k, rule, l->k) AS msg INTO bad
+	FROM jsonb_array_elements(doc->'lines') WITH ORDINALITY AS e(l, i),
+		 (VALUES ('net_price', 'BR-27'), ('allowance_amount', 'BR-41'), ('charge_amount', 'BR-43')) AS r(k, rule)
+	WHERE json_numeric(l->k, format('lines[%s].%s', i, k)) < 0
+	LIMIT 1;
+	IF FOUND THEN
+		RAISE EXCEPTION 'invalid invoice document' USING ERRCODE = '22023', DETAIL = bad.msg;
+	END IF;
+	SELECT format('lines[%s].base_quantity must be above 0 (BR-28), not %s.', i, l->'base_quantity') AS msg
+	INTO bad
+	FROM jsonb_array_elements(doc->'lines') WITH ORDINALITY AS e(l, i)
+	WHERE json_numeric(l->'base_quantity', format('lines[%s].base_quantity', i)) <= 0
+	LIMIT 1;
+	IF FOUND THEN
+		RAISE EXCEPTION 'invalid invoice document' USING ERRCODE = '22023', DETAIL = bad.msg;
+	END IF;
+
+	buyer := resolve_party(doc->'buyer', 'buyer');
+	SELECT * INTO buyer_row FROM party WHERE id = buyer;
+	IF buyer = supplier THEN
+		RAISE EXCEPTION 'invalid invoice document'
+			USING ERRCODE = '22023', DETAIL = 'The buyer is the supplier itself.';
+	END IF;
+
+	INSERT INTO invoice (supplier_id, buyer_id, payee_id, channel, delivery, number, issue_date,
+						 type_code, currency, due_date, buyer_reference, purchase_order,
+						 contract_reference, preceding_number, preceding_issue_date,
+						 payment_means_code, payment_iban, payment_bic, payment_terms,
+						 prepaid_amount, rounding_amount, stated_totals, b2b_status)
+	VALUES (supplier, buyer, resolve_party(doc->'payee', 'payee'),
+			CASE buyer_row.kind WHEN 'company' THEN 'B2B' ELSE 'B2G' END,
+			coalesce(buyer_row.delivery, 'platform'),
+			btrim(doc->>'number'), json_date(doc->'issue_date', 'issue_date'),
+			coalesce(json_numeric(doc->'type_code', 'type_code'), 380),
+			coalesce(upper(doc->>'currency'), 'EUR'),
+			json_date(doc->'due_date', 'due_date'),
+			doc->>'buyer_reference', doc->>'purchase_order', doc->>'contract_reference',
+			doc #>> '{preceding_invoice,number}',
+			json_date(doc #> '{preceding_invoice,issue_date}', 'preceding_invoice.issue_date'),
+			coalesce(doc #>> '{payment,means_code}', '58'),
+			(doc #>> '{payment,iban}')::iban, (doc #>> '{payment,bic}')::bic,
+			doc #>> '{payment,terms}',
+			coalesce(json_numeric(doc->'prepaid_amount', 'prepaid_amount'), 0),
+			coalesce(json_numeric(doc->'rounding_amount', 'rounding_amount'), 0),
+			doc->'totals',
+			CASE buyer_row.kind WHEN 'company' THEN 'draft'::b2b_status END)
+	RETURNING id INTO new_id;
+
+	INSERT INTO invoice_line (invoice_id, line_no, line_id, item_name, description, quantity,
+							  unit_code, net_price, base_quantity, allowance_amount, charge_amount,
+							  vat_category, vat_rate, stated_net_amount)
+	SELECT new_id, i, coalesce(l->>'id', i::text), l->>'item_name', l->>'description',
+		   json_numeric(l->'quantity', format('lines[%s].quantity', i)),
+		   coalesce(l->>'unit_code', 'C62'),
+		   json_numeric(l->'net_price', format('lines[%s].net_price', i)),
+		   coalesce(json_numeric(l->'base_quantity', format('lines[%s].base_quantity', i)), 1),
+		   coalesce(json_numeric(l->'allowance_amount', format('lines[%s].allowance_amount', i)), 0),
+		   coalesce(json_numeric(l->'charge_amount', format('lines[%s].charge_amount', i)), 0),
+		   coalesce(upper(l->>'vat_category'), 'S'),
+		   json_numeric(l->'vat_rate', format('lines[%s].vat_rate', i)),
+		   json_numeric(l->'net_amount', format('lines[%s].net_amount', i))
+	FROM jsonb_array_elements(doc->'lines') WITH ORDINALITY AS e(l, i);
+
+	INSERT INTO invoice_allowance_charge (invoice_id, seq, is_charge, amount, vat_category, vat_rate,
+										  reason, reason_code)
+	SELECT new_id, row_number() OVER (), is_charge,
+		   json_numeric(a->'amount', format('%s[%s].amount', kind, i)),
+		   coalesce(upper(a->>'vat_category'), 'S'),
+		   json_numeric(a->'vat_rate', format('%s[%s].vat_rate', kind, i)),
+		   a->>'reason', a->>'reason_code'
+	FROM (SELECT a, i, false AS is_charge, 'allowances' AS kind
+		  FROM jsonb_array_elements(coalesce(doc->'allowances', '[]')) WITH ORDINALITY AS e(a, i)
+		  UNION ALL
+		  SELECT a, i, true, 'charges'
+		  FROM jsonb_array_elements(coalesce(doc->'charges', '[]')) WITH ORDINALITY AS e(a, i)) x;
+
+	INSERT INTO invoice_note (invoice_id, seq, subject_code, content)
+	SELECT new_id, i, nt->>'subject_code', coalesce(nt->>'text', nt #>> '{}')
+	FROM jsonb_array_elements(coalesce(doc->'notes', '[]')) WITH ORDINALITY AS e(nt, i);
+
+	INSERT INTO invoice_attachment (invoice_id, seq, filename, mime_type, description, content)
+	SELECT new_id, i, at->>'filename', coalesce(at->>'mime_type', 'application/pdf'),
+		   at->>'description', decode(at->>'content_base64', 'base64')
+	FROM jsonb_array_elements(coalesce(doc->'attachments', '[]')) WITH ORDINALITY AS e(at, i);
+	RETURN new_id;
+END
+$$;
+COMMENT ON FUNCTION create_invoice(jsonb) IS 'creates a draft invoice of the acting party from a JSON document keyed by EN 16931 names (see README); returns its id';

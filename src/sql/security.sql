@@ -1,0 +1,83 @@
+-- Who sees and does what: grants, row-level security, and pg_dump.
+
+GRANT USAGE ON SCHEMA bizinvoice TO PUBLIC;	-- the identifier types are for everyone
+
+DO $$
+BEGIN
+	-- role hierarchy: admin > user > reader (once per cluster)
+	IF NOT pg_has_role('bizinvoice_user', 'bizinvoice_reader', 'MEMBER') THEN
+		GRANT bizinvoice_reader TO bizinvoice_user;
+	END IF;
+	IF NOT pg_has_role('bizinvoice_admin', 'bizinvoice_user', 'MEMBER') THEN
+		GRANT bizinvoice_user TO bizinvoice_admin;
+	END IF;
+END
+$$;
+
+GRANT SELECT ON party, public_service, party_member, invoice, invoice_line,
+	invoice_allowance_charge, invoice_vat_breakdown, invoice_note, invoice_attachment,
+	status_history, chorus_outbox, status_catalog, status_transitions, invoice_status,
+	status_summary, receivables_aging, inbox, outbox
+	TO bizinvoice_reader;
+GRANT INSERT, UPDATE, DELETE ON party, public_service, party_member TO bizinvoice_admin;
+
+REVOKE ALL ON FUNCTION create_invoice(jsonb), submit(bigint), set_status(bigint, text, text, numeric),
+	open_invoice(bigint), acknowledge(bigint), register_party(jsonb) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION create_invoice(jsonb), submit(bigint),
+	set_status(bigint, text, text, numeric), open_invoice(bigint) TO bizinvoice_user;
+GRANT EXECUTE ON FUNCTION acknowledge(bigint) TO bizinvoice_reader;
+GRANT EXECUTE ON FUNCTION register_party(jsonb), mark_overdue(date),
+	chorus_record_status(bigint, text, text, text) TO bizinvoice_admin;
+
+-- A party sees the invoices it issues or receives; bizinvoice_admin sees all.
+CREATE FUNCTION is_admin() RETURNS boolean
+	LANGUAGE sql STABLE PARALLEL SAFE SET search_path = bizinvoice, pg_catalog, pg_temp
+	AS $$ SELECT pg_has_role('bizinvoice_admin', 'USAGE') $$;
+COMMENT ON FUNCTION is_admin() IS 'whether the current role acts as bizinvoice_admin';
+
+ALTER TABLE invoice ENABLE ROW LEVEL SECURITY;
+CREATE POLICY invoice_party ON invoice
+	USING (supplier_id = (SELECT current_party()) OR buyer_id = (SELECT current_party())
+		   OR (SELECT is_admin()));
+COMMENT ON POLICY invoice_party ON invoice IS 'a party sees the invoices it issues or receives';
+
+ALTER TABLE party_member ENABLE ROW LEVEL SECURITY;
+CREATE POLICY party_member_self ON party_member
+	USING (pg_has_role(member, 'USAGE') OR (SELECT is_admin()));
+COMMENT ON POLICY party_member_self ON party_member IS 'a role sees its own memberships';
+
+DO $$
+DECLARE
+	t text;
+BEGIN
+	FOREACH t IN ARRAY ARRAY['invoice_line', 'invoice_allowance_charge', 'invoice_vat_breakdown',
+							 'invoice_note', 'invoice_attachment', 'status_history', 'chorus_outbox']
+	LOOP
+		EXECUTE format('ALTER TABLE %I ENABLE ROW LEVEL SECURITY', t);
+		EXECUTE format('CREATE POLICY %I ON %I USING (EXISTS (SELECT FROM invoice i WHERE i.id = invoice_id))',
+					   t || '_party', t);
+		EXECUTE format('COMMENT ON POLICY %I ON %I IS %L', t || '_party', t,
+					   'rows of the invoices the party may see');
+	END LOOP;
+END
+$$;
+
+-- pg_dump keeps the data of every table (the extension recreates the rest)
+SELECT pg_catalog.pg_extension_config_dump('party', '');
+SELECT pg_catalog.pg_extension_config_dump('public_service', '');
+SELECT pg_catalog.pg_extension_config_dump('party_member', '');
+SELECT pg_catalog.pg_extension_config_dump('invoice', '');
+SELECT pg_catalog.pg_extension_config_dump('invoice_line', '');
+SELECT pg_catalog.pg_extension_config_dump('invoice_allowance_charge', '');
+SELECT pg_catalog.pg_extension_config_dump('invoice_vat_breakdown', '');
+SELECT pg_catalog.pg_extension_config_dump('invoice_note', '');
+SELECT pg_catalog.pg_extension_config_dump('invoice_attachment', '');
+SELECT pg_catalog.pg_extension_config_dump('status_history', '');
+SELECT pg_catalog.pg_extension_config_dump('chorus_outbox', '');
+-- and where the identity sequences stand, so that new ids follow restored ones
+SELECT pg_catalog.pg_extension_config_dump('party_id_seq', '');
+SELECT pg_catalog.pg_extension_config_dump('invoice_id_seq', '');
+SELECT pg_catalog.pg_extension_config_dump('status_history_id_seq', '');
+COMMENT ON SEQUENCE party_id_seq IS 'party ids';
+COMMENT ON SEQUENCE invoice_id_seq IS 'invoice ids';
+COMMENT ON SEQUENCE status_history_id_seq IS 'status history entry ids';

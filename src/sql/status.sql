@@ -1,0 +1,79 @@
+-- Status rules (in C), their views, the guard on invoice, and the history.
+
+CREATE FUNCTION status_catalog_rows(OUT channel text, OUT ordinal integer, OUT status text,
+	OUT code text, OUT label_fr text, OUT mandatory boolean, OUT final boolean,
+	OUT next_actors text[], OUT meaning text)
+	RETURNS SETOF record
+	AS 'MODULE_PATHNAME', 'status_catalog_rows' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION status_catalog_rows() IS 'the 40 statuses as the C rules know them (see view status_catalog)';
+CREATE VIEW status_catalog AS SELECT * FROM status_catalog_rows();
+COMMENT ON VIEW status_catalog IS 'the 30 B2B and 10 B2G statuses: labels, reform codes, French labels, mandatory and final flags, whose move is next';
+
+CREATE FUNCTION status_transition_rows(OUT channel text, OUT from_status text, OUT to_status text,
+	OUT actors text[], OUT reason_required boolean, OUT amount_required boolean)
+	RETURNS SETOF record
+	AS 'MODULE_PATHNAME', 'status_transition_rows' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION status_transition_rows() IS 'the status rules enforced by the status guard (see view status_transitions)';
+CREATE VIEW status_transitions AS SELECT * FROM status_transition_rows();
+COMMENT ON VIEW status_transitions IS 'every allowed status move: channel, from (NULL: entering the life cycle), to, who may, whether a reason or amount is required';
+
+CREATE FUNCTION status_guard() RETURNS trigger
+	AS 'MODULE_PATHNAME', 'status_guard' LANGUAGE C;
+COMMENT ON FUNCTION status_guard() IS 'trigger: lets a status change through only as the rules allow, and records who made it';
+CREATE TRIGGER invoice_status_guard BEFORE INSERT OR UPDATE ON invoice
+	FOR EACH ROW EXECUTE FUNCTION status_guard();
+
+CREATE TABLE status_history (
+	id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+	invoice_id bigint NOT NULL REFERENCES invoice,
+	channel text NOT NULL,
+	from_status text,
+	to_status text NOT NULL,
+	changed_at timestamptz NOT NULL,
+	changed_by name NOT NULL,
+	actor text NOT NULL,
+	party_id bigint,
+	reason text,
+	amount numeric(19, 2),
+	raw_code text
+);
+COMMENT ON TABLE status_history IS 'every status move, append-only: from, to, when, which role, as which actor and party, reason, amount, raw external code';
+CREATE INDEX status_history_invoice ON status_history (invoice_id, id);
+
+CREATE FUNCTION status_record() RETURNS trigger
+LANGUAGE plpgsql SET search_path = bizinvoice, pg_catalog, pg_temp
+AS $$
+DECLARE
+	from_status text := coalesce(OLD.b2b_status::text, OLD.b2g_status::text);
+	-- the role behind the call, not the owner of the function that made the move
+	to_status text := coalesce(NEW.b2b_status::text, NEW.b2g_status::text);
+BEGIN
+	INSERT INTO status_history (invoice_id, channel, from_status, to_status, changed_at,
+								changed_by, actor, party_id, reason, amount, raw_code)
+	VALUES (NEW.id, NEW.channel, from_status, to_status, NEW.status_changed_at, outer_user(),
+			NEW.status_actor, NEW.status_party, NEW.status_reason, NEW.status_amount,
+			NEW.status_raw_code);
+	PERFORM pg_notify('bizinvoice_status',
+					  json_build_object('invoice_id', NEW.id, 'channel', NEW.channel,
+										'from', from_status, 'to', to_status)::text);
+	RETURN NULL;
+END
+$$;
+COMMENT ON FUNCTION status_record() IS 'trigger: appends each status move to status_history and sends NOTIFY bizinvoice_status';
+CREATE TRIGGER invoice_status_moved AFTER UPDATE ON invoice
+	FOR EACH ROW WHEN (OLD.status_seq <> NEW.status_seq)
+	EXECUTE FUNCTION status_record();
+
+CREATE FUNCTION status_history_append_only() RETURNS trigger
+LANGUAGE plpgsql SET search_path = bizinvoice, pg_catalog, pg_temp
+AS $$
+BEGIN
+	RAISE EXCEPTION 'status_history is append-only'
+		USING ERRCODE = '55000', DETAIL = format('%s on status_history is refused.', TG_OP);
+END
+$$;
+COMMENT ON FUNCTION status_history_append_only() IS 'trigger: refuses UPDATE, DELETE and TRUNCATE on status_history';
+CREATE TRIGGER status_history_append_only BEFORE UPDATE OR DELETE ON status_history
+	FOR EACH ROW EXECUTE FUNCTION status_history_append_only();
+CREATE TRIGGER status_history_no_truncate BEFORE TRUNCATE ON status_history
+	FOR EACH STATEMENT EXECUTE FUNCTION status_history_append_only();

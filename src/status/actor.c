@@ -1,0 +1,215 @@
+/*
+ * actor.c
+ *		act_as(), current_party(), and moves staged by the platform.
+ *
+ * The acting party lives in backend memory, not in a GUC: a GUC could be
+ * SET by anyone, and act_as() is the only way in.  It follows transactions:
+ * act_as() in a transaction that aborts is undone.
+ */
+#include "postgres.h"
+
+#include "access/xact.h"
+#include "catalog/pg_authid.h"
+#include "executor/spi.h"
+#include "fmgr.h"
+#include "miscadmin.h"
+#include "status/actor.h"
+#include "status/status.h"
+#include "utils/acl.h"
+#include "utils/builtins.h"
+#include "utils/memutils.h"
+
+static int64 committed_party = 0;
+static bool committed_accountant = false;
+static int64 current_party_id = 0;
+static bool current_accountant = false;
+
+static StagedMove staged;
+static bool staged_set = false;
+
+static bool callback_registered = false;
+
+static void
+actor_xact_callback(XactEvent event, void *arg)
+{
+	switch (event)
+	{
+		case XACT_EVENT_COMMIT:
+		case XACT_EVENT_PARALLEL_COMMIT:
+		case XACT_EVENT_PREPARE:
+			committed_party = current_party_id;
+			committed_accountant = current_accountant;
+			break;
+		case XACT_EVENT_ABORT:
+		case XACT_EVENT_PARALLEL_ABORT:
+			current_party_id = committed_party;
+			current_accountant = committed_accountant;
+			break;
+		default:
+			return;
+	}
+	/* staged strings lived in the transaction's memory */
+	staged_set = false;
+}
+
+static void
+register_callback(void)
+{
+	if (!callback_registered)
+	{
+		RegisterXactCallback(actor_xact_callback, NULL);
+		callback_registered = true;
+	}
+}
+
+int64
+acting_party(bool *accountant)
+{
+	*accountant = current_accountant;
+	return current_party_id;
+}
+
+bool
+take_staged_move(StagedMove *move)
+{
+	if (!staged_set)
+	{
+		memset(move, 0, sizeof(*move));
+		move->amount_null = true;
+		return false;
+	}
+	*move = staged;
+	staged_set = false;
+	return true;
+}
+
+/*
+ * act_as(party bigint): act for that party from now on (NULL: for none).
+ * The current role must be a member of one of the party's member roles;
+ * superusers and members of bizinvoice_admin may act for any party.
+ */
+PG_FUNCTION_INFO_V1(act_as);
+Datum
+act_as(PG_FUNCTION_ARGS)
+{
+	int64		party;
+	Oid			argtypes[1] = {INT8OID};
+	Datum		args[1];
+	bool		found = false;
+	bool		accountant = false;
+	Oid			admin = get_role_oid("bizinvoice_admin", true);
+	bool		is_admin;
+
+	register_callback();
+	if (PG_ARGISNULL(0))
+	{
+		current_party_id = 0;
+		current_accountant = false;
+		PG_RETURN_VOID();
+	}
+	party = PG_GETARG_INT64(0);
+	args[0] = Int64GetDatum(party);
+	is_admin = superuser() ||
+		(OidIsValid(admin) && has_privs_of_role(GetUserId(), admin));
+
+	SPI_connect();
+	if (SPI_execute_with_args("SELECT 1 FROM bizinvoice.party WHERE id = $1",
+							  1, argtypes, args, NULL, true, 1) != SPI_OK_SELECT)
+		elog(ERROR, "could not look up party " INT64_FORMAT, party);
+	if (SPI_processed == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_OBJECT),
+				 errmsg("party " INT64_FORMAT " does not exist", party)));
+	if (SPI_execute_with_args("SELECT member::oid, accountant FROM bizinvoice.party_member WHERE party_id = $1",
+							  1, argtypes, args, NULL, true, 0) != SPI_OK_SELECT)
+		elog(ERROR, "could not look up the members of party " INT64_FORMAT, party);
+	for (uint64 i = 0; i < SPI_processed; i++)
+	{
+		bool		isnull;
+		Oid			member = DatumGetObjectId(SPI_getbinval(SPI_tuptable->vals[i],
+															SPI_tuptable->tupdesc, 1, &isnull));
+
+		if (has_privs_of_role(GetUserId(), member))
+		{
+			found = true;
+			accountant |= DatumGetBool(SPI_getbinval(SPI_tuptable->vals[i],
+													 SPI_tuptable->tupdesc, 2, &isnull));
+		}
+	}
+	SPI_finish();
+
+	if (!found && !is_admin)
+		ereport(ERROR,
+				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+				 errmsg("permission denied to act for party " INT64_FORMAT, party),
+				 errdetail("Role \"%s\" is not a member of that party.",
+						   GetUserNameFromId(GetUserId(), false))));
+	current_party_id = party;
+	current_accountant = accountant;
+	PG_RETURN_VOID();
+}
+
+/* current_party(): the party this session acts for, or NULL. */
+PG_FUNCTION_INFO_V1(current_party);
+Datum
+current_party(PG_FUNCTION_ARGS)
+{
+	if (current_party_id == 0)
+		PG_RETURN_NULL();
+	PG_RETURN_INT64(current_party_id);
+}
+
+/* acting_as_accountant(): whether the session acts as its party's accountant. */
+PG_FUNCTION_INFO_V1(acting_as_accountant);
+Datum
+acting_as_accountant(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_BOOL(current_party_id != 0 && current_accountant);
+}
+
+/*
+ * stage_status_move(reason text, amount numeric, raw_code text, actor text):
+ * what the next status change in this transaction carries.  actor is NULL
+ * (the acting party), 'platform' or 'chorus'.  Not granted to users.
+ */
+PG_FUNCTION_INFO_V1(stage_status_move);
+Datum
+stage_status_move(PG_FUNCTION_ARGS)
+{
+	MemoryContext old;
+
+	register_callback();
+	old = MemoryContextSwitchTo(TopTransactionContext);
+	memset(&staged, 0, sizeof(staged));
+	staged.reason = PG_ARGISNULL(0) ? NULL : text_to_cstring(PG_GETARG_TEXT_PP(0));
+	staged.amount_null = PG_ARGISNULL(1);
+	if (!staged.amount_null)
+		staged.amount = PointerGetDatum(PG_DETOAST_DATUM_COPY(PG_GETARG_DATUM(1)));
+	staged.raw_code = PG_ARGISNULL(2) ? NULL : text_to_cstring(PG_GETARG_TEXT_PP(2));
+	MemoryContextSwitchTo(old);
+	if (!PG_ARGISNULL(3))
+	{
+		char	   *actor = text_to_cstring(PG_GETARG_TEXT_PP(3));
+
+		if (strcmp(actor, "platform") == 0)
+			staged.actor = ACTOR_PLATFORM;
+		else if (strcmp(actor, "chorus") == 0)
+			staged.actor = ACTOR_CHORUS;
+		else
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("unknown system actor \"%s\"", actor),
+					 errhint("Use \"platform\" or \"chorus\", or NULL for the acting party.")));
+	}
+	staged_set = true;
+	PG_RETURN_VOID();
+}
+
+/* outer_user(): the role in effect outside any SECURITY DEFINER function. */
+PG_FUNCTION_INFO_V1(outer_user);
+Datum
+outer_user(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_DATUM(DirectFunctionCall1(namein,
+										CStringGetDatum(GetUserNameFromId(GetOuterUserId(), false))));
+}

@@ -1,0 +1,32 @@
+/*
+ * actor.h
+ *		Who is moving an invoice: the party a session acts for (set by
+ *		act_as(), checked against party_member), or the platform or the
+ *		Chorus Pro sync, which stage a move through a function ordinary
+ *		users cannot call.  A staged move also carries its reason, amount
+ *		and raw external code, so that a plain UPDATE cannot invent them.
+ */
+#ifndef BIZINVOICE_ACTOR_H
+#define BIZINVOICE_ACTOR_H
+
+#include "postgres.h"
+
+typedef struct StagedMove
+{
+	int			actor;			/* StatusActor bit, 0 for the acting party */
+	char	   *reason;			/* NULL if none; in TopTransactionContext */
+	char	   *raw_code;
+	Datum		amount;			/* numeric, valid if !amount_null */
+	bool		amount_null;
+} StagedMove;
+
+/* The party this session acts for, or 0; and whether as its accountant. */
+extern int64 acting_party(bool *accountant);
+
+/*
+ * Takes (and clears) the move staged for the next status change; false if
+ * none was staged, and then *move is an empty move.
+ */
+extern bool take_staged_move(StagedMove *move);
+
+#endif							/* BIZINVOICE_ACTOR_H */

@@ -1,0 +1,323 @@
+/*
+ * guard.c
+ *		The status guard: a BEFORE INSERT OR UPDATE trigger on
+ *		bizinvoice.invoice that lets a status change through only if a rule
+ *		allows it for the actor making it, with the reason or amount the rule
+ *		requires; it records who made the move on the row, for the history.
+ *
+ * Every status change goes through it, whatever issued the UPDATE; the
+ * status_* columns of the row are its to write.
+ */
+#include "postgres.h"
+
+#include "access/htup_details.h"
+#include "access/xact.h"
+#include "commands/trigger.h"
+#include "executor/spi.h"
+#include "fmgr.h"
+#include "status/actor.h"
+#include "status/status.h"
+#include "utils/builtins.h"
+#include "utils/guc.h"
+#include "utils/rel.h"
+#include "utils/timestamp.h"
+
+/* The columns the guard reads and writes, found by name once per query. */
+typedef enum GuardColumn
+{
+	COL_ID,
+	COL_CHANNEL,
+	COL_DELIVERY,
+	COL_SUPPLIER,
+	COL_BUYER,
+	COL_B2B_STATUS,
+	COL_B2G_STATUS,
+	COL_REASON,
+	COL_AMOUNT,
+	COL_RAW_CODE,
+	COL_ACTOR,
+	COL_PARTY,
+	COL_CHANGED_AT,
+	COL_SEQ,
+	GUARD_COLUMNS
+} GuardColumn;
+
+/* COL_REASON .. COL_SEQ: the record of the last move, the guard's to write */
+#define MOVE_COLUMNS (COL_SEQ - COL_REASON + 1)
+
+static const char *const column_names[GUARD_COLUMNS] = {
+	"id", "channel", "delivery", "supplier_id", "buyer_id", "b2b_status",
+	"b2g_status", "status_reason", "status_amount", "status_raw_code",
+	"status_actor", "status_party", "status_changed_at", "status_seq"
+};
+
+typedef struct GuardCache
+{
+	Oid			relid;
+	int			attnum[GUARD_COLUMNS];
+} GuardCache;
+
+static const GuardCache *
+guard_columns(FunctionCallInfo fcinfo, Relation rel)
+{
+	GuardCache *cache = (GuardCache *) fcinfo->flinfo->fn_extra;
+
+	if (cache && cache->relid == RelationGetRelid(rel))
+		return cache;
+	cache = MemoryContextAlloc(fcinfo->flinfo->fn_mcxt, sizeof(GuardCache));
+	cache->relid = RelationGetRelid(rel);
+	for (int i = 0; i < GUARD_COLUMNS; i++)
+	{
+		cache->attnum[i] = SPI_fnumber(RelationGetDescr(rel), column_names[i]);
+		if (cache->attnum[i] <= 0)
+			elog(ERROR, "status guard: relation \"%s\" has no column \"%s\"",
+				 RelationGetRelationName(rel), column_names[i]);
+	}
+	fcinfo->flinfo->fn_extra = cache;
+	return cache;
+}
+
+/* A column's value as a C string, or NULL. */
+static char *
+column_text(HeapTuple tuple, TupleDesc desc, int attnum)
+{
+	return SPI_getvalue(tuple, desc, attnum);
+}
+
+static int64
+column_int8(HeapTuple tuple, TupleDesc desc, int attnum)
+{
+	bool		isnull;
+	Datum		d = SPI_getbinval(tuple, desc, attnum, &isnull);
+
+	return isnull ? 0 : DatumGetInt64(d);
+}
+
+static int32
+column_int4(HeapTuple tuple, TupleDesc desc, int attnum)
+{
+	bool		isnull;
+	Datum		d = SPI_getbinval(tuple, desc, attnum, &isnull);
+
+	return isnull ? 0 : DatumGetInt32(d);
+}
+
+/* Which actor the session is, for this invoice; errors if it is none. */
+static int
+session_actor(int64 id, int64 supplier, int64 buyer)
+{
+	bool		accountant;
+	int64		party = acting_party(&accountant);
+
+	if (party == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+				 errmsg("no party is acting: cannot move invoice " INT64_FORMAT, id),
+				 errhint("Call bizinvoice.act_as(party) first.")));
+	if (party == supplier)
+		return ACTOR_SUPPLIER;
+	if (party == buyer)
+		return accountant ? ACTOR_ACCOUNTANT : ACTOR_BUYER;
+	ereport(ERROR,
+			(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+			 errmsg("party " INT64_FORMAT " is neither the supplier nor the buyer of invoice " INT64_FORMAT,
+					party, id)));
+	pg_unreachable();
+}
+
+static char *
+actors_list(int mask)
+{
+	StringInfoData buf;
+
+	initStringInfo(&buf);
+	for (int i = 0; i < ACTOR_COUNT; i++)
+	{
+		if (mask & (1 << i))
+			appendStringInfo(&buf, "%s%s", buf.len ? ", " : "", actor_name(1 << i));
+	}
+	return buf.data;
+}
+
+/* Checks a move against the rules; returns the actor making it. */
+static int
+check_move(StatusChannel ch, int64 id, const char *from, const char *to,
+		   const char *delivery, int64 supplier, int64 buyer,
+		   const StagedMove *move)
+{
+	int			ifrom = from ? status_index(ch, from) : -1;
+	int			ito = status_index(ch, to);
+	const StatusRule *rule = status_rule(ch, ifrom, ito);
+	int			actor;
+
+	actor = move->actor ? move->actor : session_actor(id, supplier, buyer);
+	if (ch == CHANNEL_B2G && delivery && strcmp(delivery, "chorus") == 0 &&
+		actor != ACTOR_CHORUS)
+		ereport(ERROR,
+				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+				 errmsg("invoice " INT64_FORMAT " is followed through Chorus Pro", id),
+				 errdetail("Its B2G statuses come only from Chorus Pro, not from the %s.",
+						   actor_name(actor))));
+	if (ch == CHANNEL_B2G && actor == ACTOR_CHORUS &&
+		(delivery == NULL || strcmp(delivery, "chorus") != 0))
+		ereport(ERROR,
+				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+				 errmsg("invoice " INT64_FORMAT " is not sent through Chorus Pro", id)));
+	if (rule == NULL)
+	{
+		StringInfoData allowed;
+
+		initStringInfo(&allowed);
+		status_allowed_targets(ch, ifrom, &allowed);
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("invoice " INT64_FORMAT " cannot move from %s to %s",
+						id, from ? from : "no status", to),
+				 errdetail("From %s a %s invoice may move to: %s.",
+						   from ? from : "no status", channel_name(ch), allowed.data)));
+	}
+
+	if ((rule->actors & actor) == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+				 errmsg("the %s may not move invoice " INT64_FORMAT " from %s to %s",
+						actor_name(actor), id, from ? from : "no status", to),
+				 errdetail("That move is for: %s.", actors_list(rule->actors))));
+
+	/* Chorus Pro's own comments are optional; its raw code is kept */
+	if ((rule->flags & RULE_REASON) && move->reason == NULL && actor != ACTOR_CHORUS)
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("moving invoice " INT64_FORMAT " to %s requires a reason", id, to),
+				 errhint("Pass reason => ..., e.g. a reform reason code such as DOUBLON.")));
+	if ((rule->flags & RULE_AMOUNT) && move->amount_null)
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("moving invoice " INT64_FORMAT " to %s requires an amount", id, to)));
+	return actor;
+}
+
+PG_FUNCTION_INFO_V1(status_guard);
+Datum
+status_guard(PG_FUNCTION_ARGS)
+{
+	TriggerData *trig = (TriggerData *) fcinfo->context;
+	Relation	rel;
+	TupleDesc	desc;
+	const GuardCache *cols;
+	HeapTuple	newtup;
+	HeapTuple	oldtup;
+	StatusChannel ch;
+	char	   *channel;
+	int			status_col;
+	char	   *from;
+	char	   *to;
+	StagedMove	move;
+	bool		staged;
+	int			replace_cols[MOVE_COLUMNS];
+	Datum		values[MOVE_COLUMNS];
+	bool		nulls[MOVE_COLUMNS] = {0};
+	bool		accountant;
+	int64		party;
+
+	if (!CALLED_AS_TRIGGER(fcinfo) || !TRIGGER_FIRED_BEFORE(trig->tg_event) ||
+		!TRIGGER_FIRED_FOR_ROW(trig->tg_event) || TRIGGER_FIRED_BY_DELETE(trig->tg_event))
+		elog(ERROR, "status_guard must be a BEFORE INSERT OR UPDATE row trigger");
+
+	rel = trig->tg_relation;
+	desc = RelationGetDescr(rel);
+	cols = guard_columns(fcinfo, rel);
+	newtup = TRIGGER_FIRED_BY_UPDATE(trig->tg_event) ? trig->tg_newtuple : trig->tg_trigtuple;
+	oldtup = TRIGGER_FIRED_BY_UPDATE(trig->tg_event) ? trig->tg_trigtuple : NULL;
+
+	channel = column_text(newtup, desc, cols->attnum[COL_CHANNEL]);
+	if (channel == NULL || (strcmp(channel, "B2B") != 0 && strcmp(channel, "B2G") != 0))
+		ereport(ERROR,
+				(errcode(ERRCODE_CHECK_VIOLATION),
+				 errmsg("an invoice's channel is B2B or B2G, not \"%s\"",
+						channel ? channel : "")));
+	ch = strcmp(channel, "B2B") == 0 ? CHANNEL_B2B : CHANNEL_B2G;
+	if (oldtup)
+	{
+		char	   *oldchannel = column_text(oldtup, desc, cols->attnum[COL_CHANNEL]);
+
+		if (strcmp(oldchannel, channel) != 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_CHECK_VIOLATION),
+					 errmsg("an invoice's channel cannot change")));
+	}
+	status_col = cols->attnum[ch == CHANNEL_B2B ? COL_B2B_STATUS : COL_B2G_STATUS];
+	to = column_text(newtup, desc, status_col);
+	from = oldtup ? column_text(oldtup, desc, status_col) : NULL;
+
+	if (oldtup == NULL)
+	{
+		/*
+		 * Restoring a dump (pg_dump scripts turn check_function_bodies off)
+		 * brings rows with their recorded status; their history comes too.
+		 */
+		if (!check_function_bodies &&
+			!heap_attisnull(newtup, cols->attnum[COL_CHANGED_AT], desc))
+			return PointerGetDatum(newtup);
+		/* a new invoice starts as a B2B draft, or without a B2G status */
+		if (ch == CHANNEL_B2B ? (to == NULL || strcmp(to, "draft") != 0) : to != NULL)
+			ereport(ERROR,
+					(errcode(ERRCODE_CHECK_VIOLATION),
+					 errmsg("a new %s invoice must start %s", channel,
+							ch == CHANNEL_B2B ? "as draft" : "without a status")));
+		if (to == NULL)
+			return PointerGetDatum(newtup);
+		move.actor = ACTOR_SUPPLIER;
+		move.reason = move.raw_code = NULL;
+		move.amount_null = true;
+	}
+	else
+	{
+		staged = take_staged_move(&move);
+
+		/*
+		 * No status change, and no move staged for the same status (a second
+		 * partial payment): the last move's record stays as it was.
+		 */
+		if ((from == NULL && to == NULL) ||
+			(from != NULL && to != NULL && strcmp(from, to) == 0 && !staged))
+		{
+			for (int i = 0; i < MOVE_COLUMNS; i++)
+			{
+				replace_cols[i] = cols->attnum[COL_REASON + i];
+				values[i] = SPI_getbinval(oldtup, desc, replace_cols[i], &nulls[i]);
+			}
+			return PointerGetDatum(heap_modify_tuple_by_cols(newtup, desc, MOVE_COLUMNS,
+															 replace_cols, values, nulls));
+		}
+		if (to == NULL)
+			ereport(ERROR,
+					(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+					 errmsg("invoice " INT64_FORMAT " cannot lose its status",
+							column_int8(newtup, desc, cols->attnum[COL_ID]))));
+		move.actor = check_move(ch, column_int8(newtup, desc, cols->attnum[COL_ID]),
+								from, to,
+								column_text(newtup, desc, cols->attnum[COL_DELIVERY]),
+								column_int8(newtup, desc, cols->attnum[COL_SUPPLIER]),
+								column_int8(newtup, desc, cols->attnum[COL_BUYER]),
+								&move);
+	}
+
+	for (int i = 0; i < MOVE_COLUMNS; i++)
+		replace_cols[i] = cols->attnum[COL_REASON + i];
+	values[COL_REASON - COL_REASON] = move.reason ? CStringGetTextDatum(move.reason) : (Datum) 0;
+	nulls[COL_REASON - COL_REASON] = move.reason == NULL;
+	values[COL_AMOUNT - COL_REASON] = move.amount;
+	nulls[COL_AMOUNT - COL_REASON] = move.amount_null;
+	values[COL_RAW_CODE - COL_REASON] = move.raw_code ? CStringGetTextDatum(move.raw_code) : (Datum) 0;
+	nulls[COL_RAW_CODE - COL_REASON] = move.raw_code == NULL;
+	values[COL_ACTOR - COL_REASON] = CStringGetTextDatum(actor_name(move.actor));
+	party = acting_party(&accountant);
+	values[COL_PARTY - COL_REASON] = Int64GetDatum(party);
+	nulls[COL_PARTY - COL_REASON] = party == 0;
+	values[COL_CHANGED_AT - COL_REASON] = TimestampTzGetDatum(GetCurrentTransactionStartTimestamp());
+	/* the move counter lets the history trigger see every move, even to the same status */
+	values[COL_SEQ - COL_REASON] = Int32GetDatum(oldtup ? column_int4(oldtup, desc, cols->attnum[COL_SEQ]) + 1 : 0);
+	return PointerGetDatum(heap_modify_tuple_by_cols(newtup, desc, MOVE_COLUMNS,
+													 replace_cols, values, nulls));
+}
