@@ -16,11 +16,13 @@ DECLARE
 	inv invoice;
 BEGIN
 	SELECT * INTO inv FROM invoice WHERE id = invoice_id FOR UPDATE;
-	IF NOT FOUND OR (inv.supplier_id <> p AND (supplier_only OR inv.buyer_id <> p)) THEN
-		RAISE EXCEPTION 'invoice % does not exist', invoice_id
-			USING ERRCODE = '42704',
-				  DETAIL = CASE WHEN FOUND THEN format('Party %s is not its %s.', p,
-							   CASE WHEN supplier_only THEN 'supplier' ELSE 'supplier or buyer' END) END;
+	-- an invoice of other parties does not exist for this one
+	IF NOT FOUND OR (inv.supplier_id <> p AND inv.buyer_id <> p) THEN
+		RAISE EXCEPTION 'invoice % does not exist', invoice_id USING ERRCODE = '42704';
+	END IF;
+	IF supplier_only AND inv.supplier_id <> p THEN
+		RAISE EXCEPTION 'only the supplier of invoice % may do this', invoice_id
+			USING ERRCODE = '42501';
 	END IF;
 	RETURN inv;
 END

@@ -5,19 +5,26 @@ CREATE VIEW invoice_status WITH (security_invoker = true) AS
 SELECT i.id AS invoice_id, i.channel, i.delivery, i.number, i.issue_date, i.due_date, i.currency,
 	   i.supplier_id, s.name AS supplier, i.buyer_id, b.name AS buyer,
 	   i.tax_exclusive_total, i.vat_total, i.payable_amount,
-	   coalesce(i.b2b_status::text, i.b2g_status::text,
-				CASE WHEN i.submitted_at IS NULL THEN 'draft' ELSE 'queued' END) AS status,
-	   c.label_fr AS status_label_fr, c.code AS status_code,
-	   i.status_changed_at AS status_since,
-	   CASE WHEN i.channel = 'B2G' AND i.delivery = 'chorus' AND i.submitted_at IS NOT NULL
-			THEN ARRAY['chorus'] ELSE c.next_actors END AS next_actors,
+	   st.status,
+	   coalesce(c.label_fr, pre.label_fr) AS status_label_fr,
+	   c.code AS status_code,
+	   coalesce(i.status_changed_at, i.submitted_at, i.created_at) AS status_since,
+	   CASE WHEN c.final THEN '{}'
+			WHEN i.delivery = 'chorus' AND i.submitted_at IS NOT NULL THEN ARRAY['chorus']
+			ELSE coalesce(c.next_actors, pre.next_actors) END AS next_actors,
 	   coalesce(c.final, false) AS final,
 	   i.submitted_at
 FROM bizinvoice.invoice i
 JOIN bizinvoice.party s ON s.id = i.supplier_id
 JOIN bizinvoice.party b ON b.id = i.buyer_id
-LEFT JOIN bizinvoice.status_catalog c
-	   ON c.channel = i.channel AND c.status = coalesce(i.b2b_status::text, i.b2g_status::text);
+-- a B2G invoice has no status before Chorus Pro (or the platform) deposits it
+CROSS JOIN LATERAL (SELECT coalesce(i.b2b_status::text, i.b2g_status::text,
+									CASE WHEN i.submitted_at IS NULL THEN 'draft' ELSE 'queued' END)
+						   AS status) st
+LEFT JOIN bizinvoice.status_catalog c ON c.channel = i.channel AND c.status = st.status
+LEFT JOIN (VALUES ('draft', 'Brouillon', ARRAY['supplier']),
+				  ('queued', 'En attente d''envoi à Chorus Pro', ARRAY['platform']))
+		  AS pre(status, label_fr, next_actors) ON c.status IS NULL AND pre.status = st.status;
 COMMENT ON VIEW invoice_status IS 'every invoice the reader may see, B2B and B2G side by side: current status with French label and reform code, since when, whose move is next, final or not';
 
 CREATE VIEW status_summary WITH (security_invoker = true) AS
