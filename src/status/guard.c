@@ -307,6 +307,10 @@ status_guard(PG_FUNCTION_ARGS)
 		replace_cols[i] = cols->attnum[COL_REASON + i];
 	values[COL_REASON - COL_REASON] = move.reason ? CStringGetTextDatum(move.reason) : (Datum) 0;
 	nulls[COL_REASON - COL_REASON] = move.reason == NULL;
+	/* the amount takes the column's scale, as an INSERT would give it */
+	if (!move.amount_null)
+		move.amount = DirectFunctionCall2(numeric, move.amount,
+										  Int32GetDatum(TupleDescAttr(desc, cols->attnum[COL_AMOUNT] - 1)->atttypmod));
 	values[COL_AMOUNT - COL_REASON] = move.amount;
 	nulls[COL_AMOUNT - COL_REASON] = move.amount_null;
 	values[COL_RAW_CODE - COL_REASON] = move.raw_code ? CStringGetTextDatum(move.raw_code) : (Datum) 0;
