@@ -133,28 +133,18 @@ CREATE FUNCTION invoice_freeze() RETURNS trigger
 LANGUAGE plpgsql SET search_path = bizinvoice, pg_catalog, pg_temp
 AS $$
 DECLARE
-	status_columns CONSTANT text[] := ARRAY['b2b_status', 'b2g_status', 'status_reason',
-		'status_amount', 'status_raw_code', 'status_actor', 'status_party', 'status_changed_at', 'status_seq'];
 	inv bigint;
 BEGIN
+	-- UPDATEs of invoice itself are frozen by the status guard, in C
 	IF TG_TABLE_NAME = 'invoice' THEN
-		IF TG_OP = 'DELETE' THEN
-			IF OLD.submitted_at IS NOT NULL OR
-			   EXISTS (SELECT FROM status_history WHERE invoice_id = OLD.id) THEN
-				RAISE EXCEPTION 'invoice % cannot be deleted', OLD.id
-					USING ERRCODE = '55000',
-						  DETAIL = 'A submitted invoice, or one with a status history, is kept.',
-						  HINT = 'Move a draft to cancelled; correct a submitted invoice with a credit note.';
-			END IF;
-			RETURN OLD;
-		END IF;
-		IF OLD.submitted_at IS NOT NULL AND
-		   (to_jsonb(OLD) - status_columns) IS DISTINCT FROM (to_jsonb(NEW) - status_columns) THEN
-			RAISE EXCEPTION 'invoice % is submitted and cannot be changed', OLD.id
+		IF OLD.submitted_at IS NOT NULL OR
+		   EXISTS (SELECT FROM status_history WHERE invoice_id = OLD.id) THEN
+			RAISE EXCEPTION 'invoice % cannot be deleted', OLD.id
 				USING ERRCODE = '55000',
-					  DETAIL = 'Only its status moves after deposit; issue a credit note to correct it.';
+					  DETAIL = 'A submitted invoice, or one with a status history, is kept.',
+					  HINT = 'Move a draft to cancelled; correct a submitted invoice with a credit note.';
 		END IF;
-		RETURN NEW;
+		RETURN OLD;
 	END IF;
 	-- restoring a dump (check_function_bodies off) brings frozen invoices' parts
 	IF TG_OP = 'INSERT' AND NOT current_setting('check_function_bodies')::boolean THEN
@@ -169,8 +159,8 @@ BEGIN
 	RETURN CASE TG_OP WHEN 'DELETE' THEN OLD ELSE NEW END;
 END
 $$;
-COMMENT ON FUNCTION invoice_freeze() IS 'trigger: refuses changes to a submitted invoice other than status moves';
-CREATE TRIGGER invoice_freeze BEFORE UPDATE OR DELETE ON invoice
+COMMENT ON FUNCTION invoice_freeze() IS 'trigger: refuses deleting invoices with a history and changing the parts of a submitted invoice';
+CREATE TRIGGER invoice_freeze BEFORE DELETE ON invoice
 	FOR EACH ROW EXECUTE FUNCTION invoice_freeze();
 CREATE TRIGGER invoice_line_freeze BEFORE INSERT OR UPDATE OR DELETE ON invoice_line
 	FOR EACH ROW EXECUTE FUNCTION invoice_freeze();

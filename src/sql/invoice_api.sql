@@ -177,18 +177,39 @@ BEGIN
 			USING ERRCODE = '22023',
 				  DETAIL = 'A credit note names the invoice it corrects ("preceding_invoice": {"number", "issue_date"}, BG-3).';
 	END IF;
-	SELECT format('lines[%s].%s must not be negative (%s), not %s.', i, k, rule, l->k) AS msg INTO bad
-	FROM jsonb_array_elements(doc->'lines') WITH ORDINALITY AS e(l, i),
-		 (VALUES ('net_price', 'BR-27'), ('allowance_amount', 'BR-41'), ('charge_amount', 'BR-43')) AS r(k, rule)
-	WHERE json_numeric(l->k, format('lines[%s].%s', i, k)) < 0
+	-- every number of the lines and allowances at once: present where needed,
+	-- decimal, not negative; then they are cast directly
+	SELECT CASE WHEN v IS NULL OR jsonb_typeof(v) = 'null' THEN format('%s.%s is missing.', at, k)
+				WHEN NOT is_decimal THEN format('%s.%s must be a decimal number, not %s.', at, k, v)
+				ELSE format('%s.%s must not be negative (%s), not %s.', at, k, rule, v) END AS msg
+	INTO bad
+	FROM (SELECT format('lines[%s]', i) AS at, k, l->k AS v, required, rule
+		  FROM jsonb_array_elements(doc->'lines') WITH ORDINALITY AS e(l, i),
+			   (VALUES ('quantity', true, NULL), ('net_price', true, 'BR-27'),
+					   ('base_quantity', false, 'BR-28'), ('allowance_amount', false, 'BR-41'),
+					   ('charge_amount', false, 'BR-43'), ('vat_rate', false, NULL),
+					   ('net_amount', false, NULL)) AS r(k, required, rule)
+		  UNION ALL
+		  SELECT format('%s[%s]', kind, i), k, a->k, required, rule
+		  FROM (SELECT a, i, 'allowances' AS kind FROM jsonb_array_elements(coalesce(doc->'allowances', '[]')) WITH ORDINALITY AS e(a, i)
+				UNION ALL
+				SELECT a, i, 'charges' FROM jsonb_array_elements(coalesce(doc->'charges', '[]')) WITH ORDINALITY AS e(a, i)) ac,
+			   (VALUES ('amount', true, 'BR-31'), ('vat_rate', false, NULL)) AS r(k, required, rule)) x,
+		 LATERAL (SELECT jsonb_typeof(v) = 'number' OR
+						 (jsonb_typeof(v) = 'string' AND (v #>> '{}') ~ '^\s*[-+]?[0-9]+(\.[0-9]+)?\s*$')
+						 AS is_decimal) d
+	WHERE (required AND (v IS NULL OR jsonb_typeof(v) = 'null'))
+	   OR (v IS NOT NULL AND jsonb_typeof(v) <> 'null'
+		   AND (NOT is_decimal OR (rule IS NOT NULL AND (v #>> '{}')::numeric < 0)))
 	LIMIT 1;
 	IF FOUND THEN
 		RAISE EXCEPTION 'invalid invoice document' USING ERRCODE = '22023', DETAIL = bad.msg;
 	END IF;
-	SELECT format('lines[%s].base_quantity must be above 0 (BR-28), not %s.', i, l->'base_quantity') AS msg
+	SELECT format('lines[%s].%s', i, CASE WHEN coalesce(btrim(l->>'item_name'), '') = '' THEN 'item_name is missing (BR-25).'
+											ELSE 'base_quantity must be above 0 (BR-28), not ' || (l->>'base_quantity') || '.' END) AS msg
 	INTO bad
 	FROM jsonb_array_elements(doc->'lines') WITH ORDINALITY AS e(l, i)
-	WHERE json_numeric(l->'base_quantity', format('lines[%s].base_quantity', i)) <= 0
+	WHERE coalesce(btrim(l->>'item_name'), '') = '' OR (l->>'base_quantity')::numeric = 0
 	LIMIT 1;
 	IF FOUND THEN
 		RAISE EXCEPTION 'invalid invoice document' USING ERRCODE = '22023', DETAIL = bad.msg;
@@ -229,23 +250,16 @@ BEGIN
 							  unit_code, net_price, base_quantity, allowance_amount, charge_amount,
 							  vat_category, vat_rate, stated_net_amount)
 	SELECT new_id, i, coalesce(l->>'id', i::text), l->>'item_name', l->>'description',
-		   json_numeric(l->'quantity', format('lines[%s].quantity', i)),
-		   coalesce(l->>'unit_code', 'C62'),
-		   json_numeric(l->'net_price', format('lines[%s].net_price', i)),
-		   coalesce(json_numeric(l->'base_quantity', format('lines[%s].base_quantity', i)), 1),
-		   coalesce(json_numeric(l->'allowance_amount', format('lines[%s].allowance_amount', i)), 0),
-		   coalesce(json_numeric(l->'charge_amount', format('lines[%s].charge_amount', i)), 0),
-		   coalesce(upper(l->>'vat_category'), 'S'),
-		   json_numeric(l->'vat_rate', format('lines[%s].vat_rate', i)),
-		   json_numeric(l->'net_amount', format('lines[%s].net_amount', i))
+		   (l->>'quantity')::numeric, coalesce(l->>'unit_code', 'C62'), (l->>'net_price')::numeric,
+		   coalesce((l->>'base_quantity')::numeric, 1), coalesce((l->>'allowance_amount')::numeric, 0),
+		   coalesce((l->>'charge_amount')::numeric, 0), coalesce(upper(l->>'vat_category'), 'S'),
+		   (l->>'vat_rate')::numeric, (l->>'net_amount')::numeric
 	FROM jsonb_array_elements(doc->'lines') WITH ORDINALITY AS e(l, i);
 
 	INSERT INTO invoice_allowance_charge (invoice_id, seq, is_charge, amount, vat_category, vat_rate,
 										  reason, reason_code)
 	SELECT new_id, row_number() OVER (), is_charge,
-		   json_numeric(a->'amount', format('%s[%s].amount', kind, i)),
-		   coalesce(upper(a->>'vat_category'), 'S'),
-		   json_numeric(a->'vat_rate', format('%s[%s].vat_rate', kind, i)),
+		   (a->>'amount')::numeric, coalesce(upper(a->>'vat_category'), 'S'), (a->>'vat_rate')::numeric,
 		   a->>'reason', a->>'reason_code'
 	FROM (SELECT a, i, false AS is_charge, 'allowances' AS kind
 		  FROM jsonb_array_elements(coalesce(doc->'allowances', '[]')) WITH ORDINALITY AS e(a, i)

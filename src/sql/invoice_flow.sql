@@ -222,7 +222,8 @@ BEGIN
 		RAISE EXCEPTION 'invalid amount %', amount
 			USING ERRCODE = '22023', DETAIL = 'A status amount is positive.';
 	END IF;
-	IF NOT EXISTS (SELECT FROM status_catalog_rows() c WHERE c.channel = inv.channel AND c.status = set_status.status) THEN
+	IF NOT status = ANY (CASE inv.channel WHEN 'B2B' THEN enum_range(NULL::b2b_status)::text[]
+							ELSE enum_range(NULL::b2g_status)::text[] END) THEN
 		RAISE EXCEPTION 'unknown % status "%"', inv.channel, status
 			USING ERRCODE = '22023',
 				  HINT = 'The statuses are listed in bizinvoice.status_catalog.';

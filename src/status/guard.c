@@ -6,7 +6,8 @@
  *		requires; it records who made the move on the row, for the history.
  *
  * Every status change goes through it, whatever issued the UPDATE; the
- * status_* columns of the row are its to write.
+ * status_* columns of the row are its to write.  It also freezes submitted
+ * invoices: after deposit only the status columns may change.
  */
 #include "postgres.h"
 
@@ -18,6 +19,7 @@
 #include "status/actor.h"
 #include "status/status.h"
 #include "utils/builtins.h"
+#include "utils/datum.h"
 #include "utils/guc.h"
 #include "utils/rel.h"
 #include "utils/timestamp.h"
@@ -39,6 +41,7 @@ typedef enum GuardColumn
 	COL_PARTY,
 	COL_CHANGED_AT,
 	COL_SEQ,
+	COL_SUBMITTED_AT,
 	GUARD_COLUMNS
 } GuardColumn;
 
@@ -48,7 +51,8 @@ typedef enum GuardColumn
 static const char *const column_names[GUARD_COLUMNS] = {
 	"id", "channel", "delivery", "supplier_id", "buyer_id", "b2b_status",
 	"b2g_status", "status_reason", "status_amount", "status_raw_code",
-	"status_actor", "status_party", "status_changed_at", "status_seq"
+	"status_actor", "status_party", "status_changed_at", "status_seq",
+	"submitted_at"
 };
 
 typedef struct GuardCache
@@ -137,6 +141,43 @@ actors_list(int mask)
 			appendStringInfo(&buf, "%s%s", buf.len ? ", " : "", actor_name(1 << i));
 	}
 	return buf.data;
+}
+
+/*
+ * A submitted invoice is frozen: refuses an UPDATE that changes any column
+ * but the status and the record of its moves.  Binary comparison, so that
+ * columns added later are frozen too.
+ */
+static void
+check_frozen(HeapTuple oldtup, HeapTuple newtup, TupleDesc desc, const GuardCache *cols)
+{
+	if (heap_attisnull(oldtup, cols->attnum[COL_SUBMITTED_AT], desc))
+		return;
+	for (int attnum = 1; attnum <= desc->natts; attnum++)
+	{
+		Form_pg_attribute att = TupleDescAttr(desc, attnum - 1);
+		bool		oldnull;
+		bool		newnull;
+		Datum		oldval;
+		Datum		newval;
+		bool		status_column = attnum == cols->attnum[COL_B2B_STATUS] ||
+			attnum == cols->attnum[COL_B2G_STATUS];
+
+		for (int i = COL_REASON; i <= COL_SEQ; i++)
+			status_column |= attnum == cols->attnum[i];
+		if (att->attisdropped || status_column)
+			continue;
+		oldval = heap_getattr(oldtup, attnum, desc, &oldnull);
+		newval = heap_getattr(newtup, attnum, desc, &newnull);
+		if (oldnull != newnull ||
+			(!oldnull && !datumIsEqual(oldval, newval, att->attbyval, att->attlen)))
+			ereport(ERROR,
+					(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+					 errmsg("invoice " INT64_FORMAT " is submitted and cannot be changed",
+							column_int8(oldtup, desc, cols->attnum[COL_ID])),
+					 errdetail("Only its status moves after deposit (column \"%s\" was changed); issue a credit note to correct it.",
+							   NameStr(att->attname))));
+	}
 }
 
 /* Checks a move against the rules; returns the actor making it. */
@@ -240,6 +281,8 @@ status_guard(PG_FUNCTION_ARGS)
 	if (oldtup)
 	{
 		char	   *oldchannel = column_text(oldtup, desc, cols->attnum[COL_CHANNEL]);
+
+		check_frozen(oldtup, newtup, desc, cols);
 
 		if (strcmp(oldchannel, channel) != 0)
 			ereport(ERROR,
