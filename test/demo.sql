@@ -1,6 +1,7 @@
 -- bizinvoice demo: what the extension does so far.
 \pset footer off
 \set ECHO queries
+\set SHOW_CONTEXT never
 CREATE EXTENSION bizinvoice;
 SET search_path = bizinvoice, public;
 
@@ -37,3 +38,90 @@ INSERT INTO company VALUES ('732829320', 'Sample SA');
 INSERT INTO company VALUES ('732 829 320', 'Sample SA again');
 \set ON_ERROR_STOP 1
 SELECT * FROM company;
+
+\echo
+\echo '== Two companies and a town hall (a public structure reached on the platform).'
+CREATE ROLE demo_alice IN ROLE bizinvoice_user;
+CREATE ROLE demo_bob IN ROLE bizinvoice_user;
+CREATE ROLE demo_town_clerk IN ROLE bizinvoice_user;
+CREATE ROLE demo_town_accountant IN ROLE bizinvoice_user;
+SELECT register_party('{"name": "Alice Conseil SAS", "siret": "732 829 320 00074", "city": "Paris",
+	"members": ["demo_alice"]}') AS alice,
+	   register_party('{"name": "Bob Industrie SARL", "siret": "443 061 841 00047", "city": "Lyon",
+	"members": ["demo_bob"]}') AS bob,
+	   register_party('{"kind": "public_structure", "name": "Mairie de Sample", "siret": "35600000049837",
+	"delivery": "direct", "requires_service_code": true, "services": [{"code": "VOIRIE", "name": "Voirie"}],
+	"members": ["demo_town_clerk", {"role": "demo_town_accountant", "accountant": true}]}') AS town
+\gset
+SELECT id, kind, name, siren, siret, vat_id, delivery FROM party ORDER BY id;
+
+\echo
+\echo '== Alice writes a draft from JSON, then submits it: checked, totalled, frozen, delivered.'
+SET ROLE demo_alice;
+SELECT act_as(:alice);
+SELECT create_invoice('{
+  "number": "F-2026-0042", "issue_date": "2026-11-02", "due_date": "2026-12-02",
+  "buyer": {"siret": "44306184100047"},
+  "payment": {"iban": "FR76 3000 6000 0112 3456 7890 189", "bic": "BNPAFRPP"},
+  "notes": [{"subject_code": "PMT", "text": "Indemnité forfaitaire pour frais de recouvrement : 40 €"}],
+  "lines": [
+    {"item_name": "Conseil", "quantity": 3, "unit_code": "DAY", "net_price": 850, "vat_rate": 20},
+    {"item_name": "Frais de déplacement", "quantity": 1, "net_price": 120.45, "vat_rate": 20},
+    {"item_name": "Ouvrage", "quantity": 2, "net_price": 24.90, "vat_rate": 5.5}
+  ]}') AS inv \gset
+SELECT submit(:inv);
+SELECT vat_category, vat_rate, taxable_amount, tax_amount FROM invoice_vat_breakdown
+WHERE invoice_id = :inv ORDER BY vat_rate;
+SELECT line_total, tax_exclusive_total, vat_total, payable_amount FROM invoice WHERE id = :inv;
+RESET ROLE;
+
+\echo
+\echo '== Bob reads his inbox (the read receipt), approves, pays in two parts; Alice cashes.'
+SET ROLE demo_bob;
+SELECT act_as(:bob);
+SELECT number, supplier, payable_amount, status, first_read FROM inbox;
+SELECT set_status(:inv, 'approved');
+SELECT set_status(:inv, 'partially_paid', amount => 1500);
+SELECT set_status(:inv, 'partially_paid', amount => 1757.08);
+SELECT set_status(:inv, 'payment_sent');
+\set ON_ERROR_STOP 0
+SELECT set_status(:inv, 'cashed');
+\set ON_ERROR_STOP 1
+RESET ROLE;
+SET ROLE demo_alice;
+SELECT act_as(:alice);
+SELECT set_status(:inv, 'cashed');
+RESET ROLE;
+
+\echo
+\echo '== Alice bills the town hall; its clerk certifies, its accountant pays.'
+SET ROLE demo_alice;
+SELECT act_as(:alice);
+SELECT create_invoice(format('{"number": "F-2026-0043", "issue_date": "2026-11-05", "buyer": %s,
+	"buyer_reference": "VOIRIE",
+	"lines": [{"item_name": "Étude de voirie", "quantity": 1, "net_price": 4200, "vat_rate": 20}]}',
+	:town)::jsonb) AS g \gset
+SELECT submit(:g);
+RESET ROLE;
+SET ROLE demo_town_clerk;
+SELECT act_as(:town);
+SELECT set_status(:g, 'SERVICE_FAIT'), set_status(:g, 'MANDATEE');
+RESET ROLE;
+SET ROLE demo_town_accountant;
+SELECT act_as(:town);
+SELECT set_status(:g, 'MISE_EN_PAIEMENT');
+RESET ROLE;
+
+\echo
+\echo '== Every move is kept (append-only), with who made it and as what.'
+SELECT invoice_id, from_status, to_status, changed_by, actor, amount FROM status_history ORDER BY id;
+
+\echo
+\echo '== The status views, B2B and B2G side by side (as Alice sees them).'
+SET ROLE demo_alice;
+SELECT act_as(:alice);
+SELECT channel, number, buyer, payable_amount, status, status_label_fr, status_code, final
+FROM invoice_status ORDER BY invoice_id;
+SELECT * FROM status_summary ORDER BY channel, status;
+RESET ROLE;
+SELECT channel, count(*) AS rules FROM status_transitions GROUP BY channel ORDER BY channel;
