@@ -44,6 +44,12 @@ UPDATE invoice SET due_date = NULL;
 SELECT act_as(:alice);
 RESET ROLE;
 
+-- only a superuser may silence the status notifications
+SET ROLE regress_bob;
+SET bizinvoice.status_notify = off;
+SHOW bizinvoice.status_notify;
+RESET ROLE;
+
 -- members see their own memberships only
 SET ROLE regress_alice;
 SELECT p.name, m.member FROM party_member m JOIN party p ON p.id = m.party_id;

@@ -1,9 +1,30 @@
 /*
  * bizinvoice.c
- *		The extension's entry point.
+ *		The extension's entry point: its settings.
  */
 #include "postgres.h"
 
 #include "fmgr.h"
+#include "utils/guc.h"
 
 PG_MODULE_MAGIC;
+
+void		_PG_init(void);
+
+/* read by the status history trigger through current_setting() */
+static bool status_notify = true;
+
+void
+_PG_init(void)
+{
+	DefineCustomBoolVariable("bizinvoice.status_notify",
+							 "Sends NOTIFY bizinvoice_status on every invoice status change.",
+							 "PostgreSQL serialises the commits of notifying transactions; "
+							 "turn off for bulk loads and poll bizinvoice.status_history instead.",
+							 &status_notify,
+							 true,
+							 PGC_SUSET,
+							 0,
+							 NULL, NULL, NULL);
+	MarkGUCPrefixReserved("bizinvoice");
+}

@@ -112,7 +112,15 @@ q -c "INSERT INTO plain_invoice (supplier_id, buyer_id, channel, delivery, numbe
 move_tps=$(tps "$dir/move.sql")
 plain_move_tps=$(tps "$dir/plain_move.sql")
 
+# the same without NOTIFY, whose commits PostgreSQL serialises
+q -c "ALTER DATABASE $PGDATABASE SET bizinvoice.status_notify = off"
+quiet_create_tps=$(tps "$dir/create_submit.sql")
+quiet_move_tps=$(tps "$dir/move.sql")
+q -c "ALTER DATABASE $PGDATABASE RESET bizinvoice.status_notify"
+
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.0f/s vs %.0f/s plain: %.2f× the cost", a, b, b / a }'; }
 printf '| measure (%d clients, %d s) | bizinvoice vs plain SQL |\n|---|---|\n' "$clients" "$seconds"
 printf '| create + submit, 10-line invoice | %s |\n' "$(ratio "$create_tps" "$plain_create_tps")"
+printf '| the same, bizinvoice.status_notify off | %s |\n' "$(ratio "$quiet_create_tps" "$plain_create_tps")"
 printf '| status move (partial payment) | %s |\n' "$(ratio "$move_tps" "$plain_move_tps")"
+printf '| the same, bizinvoice.status_notify off | %s |\n' "$(ratio "$quiet_move_tps" "$plain_move_tps")"
