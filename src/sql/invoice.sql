@@ -78,7 +78,9 @@ CREATE TABLE invoice_line (
 	vat_category text NOT NULL CHECK (vat_category IN ('S', 'Z', 'E', 'AE', 'K', 'G', 'O', 'L', 'M')),	-- BT-151
 	vat_rate numeric(5, 2) CHECK (vat_rate >= 0),		-- BT-152
 	stated_net_amount numeric(19, 2),					-- BT-131 as stated
-	net_amount numeric(19, 2),							-- BT-131, computed by submit()
+	-- BT-131: halves away from zero, as numeric's round() does
+	net_amount numeric(19, 2) GENERATED ALWAYS AS
+		(round(quantity * net_price / base_quantity, 2) - allowance_amount + charge_amount) STORED,
 	PRIMARY KEY (invoice_id, line_no)
 );
 COMMENT ON TABLE invoice_line IS 'invoice lines (BG-25)';
@@ -132,43 +134,77 @@ COMMENT ON TABLE invoice_attachment IS 'supporting documents (BG-24), with their
 CREATE FUNCTION invoice_freeze() RETURNS trigger
 LANGUAGE plpgsql SET search_path = bizinvoice, pg_catalog, pg_temp
 AS $$
-DECLARE
-	inv bigint;
 BEGIN
-	-- UPDATEs of invoice itself are frozen by the status guard, in C
-	IF TG_TABLE_NAME = 'invoice' THEN
-		IF OLD.submitted_at IS NOT NULL OR
-		   EXISTS (SELECT FROM status_history WHERE invoice_id = OLD.id) THEN
-			RAISE EXCEPTION 'invoice % cannot be deleted', OLD.id
-				USING ERRCODE = '55000',
-					  DETAIL = 'A submitted invoice, or one with a status history, is kept.',
-					  HINT = 'Move a draft to cancelled; correct a submitted invoice with a credit note.';
-		END IF;
-		RETURN OLD;
+	IF OLD.submitted_at IS NOT NULL OR
+	   EXISTS (SELECT FROM status_history WHERE invoice_id = OLD.id) THEN
+		RAISE EXCEPTION 'invoice % cannot be deleted', OLD.id
+			USING ERRCODE = '55000',
+				  DETAIL = 'A submitted invoice, or one with a status history, is kept.',
+				  HINT = 'Move a draft to cancelled; correct a submitted invoice with a credit note.';
 	END IF;
+	RETURN OLD;
+END
+$$;
+COMMENT ON FUNCTION invoice_freeze() IS 'trigger: refuses deleting an invoice that was submitted or has a status history (UPDATEs are frozen by the status guard)';
+CREATE TRIGGER invoice_freeze BEFORE DELETE ON invoice
+	FOR EACH ROW EXECUTE FUNCTION invoice_freeze();
+
+-- The parts of a submitted invoice are frozen: checked once per statement,
+-- over the rows it wrote (transition tables).
+CREATE FUNCTION invoice_parts_freeze() RETURNS trigger
+LANGUAGE plpgsql SET search_path = bizinvoice, pg_catalog, pg_temp
+AS $$
+DECLARE
+	frozen bigint;
+BEGIN
 	-- restoring a dump (check_function_bodies off) brings frozen invoices' parts
 	IF TG_OP = 'INSERT' AND NOT current_setting('check_function_bodies')::boolean THEN
-		RETURN NEW;
+		RETURN NULL;
 	END IF;
-	inv := CASE TG_OP WHEN 'DELETE' THEN OLD.invoice_id ELSE NEW.invoice_id END;
-	IF EXISTS (SELECT FROM invoice WHERE id = inv AND submitted_at IS NOT NULL) THEN
-		RAISE EXCEPTION 'invoice % is submitted and cannot be changed', inv
+	IF TG_OP IN ('INSERT', 'UPDATE') THEN
+		SELECT i.id INTO frozen FROM new_rows r JOIN invoice i ON i.id = r.invoice_id
+		WHERE i.submitted_at IS NOT NULL LIMIT 1;
+	END IF;
+	IF frozen IS NULL AND TG_OP IN ('UPDATE', 'DELETE') THEN
+		SELECT i.id INTO frozen FROM old_rows r JOIN invoice i ON i.id = r.invoice_id
+		WHERE i.submitted_at IS NOT NULL LIMIT 1;
+	END IF;
+	IF frozen IS NOT NULL THEN
+		RAISE EXCEPTION 'invoice % is submitted and cannot be changed', frozen
 			USING ERRCODE = '55000',
 				  DETAIL = format('The %s rows of a submitted invoice are frozen.', TG_TABLE_NAME);
 	END IF;
-	RETURN CASE TG_OP WHEN 'DELETE' THEN OLD ELSE NEW END;
+	RETURN NULL;
 END
 $$;
-COMMENT ON FUNCTION invoice_freeze() IS 'trigger: refuses deleting invoices with a history and changing the parts of a submitted invoice';
-CREATE TRIGGER invoice_freeze BEFORE DELETE ON invoice
-	FOR EACH ROW EXECUTE FUNCTION invoice_freeze();
-CREATE TRIGGER invoice_line_freeze BEFORE INSERT OR UPDATE OR DELETE ON invoice_line
-	FOR EACH ROW EXECUTE FUNCTION invoice_freeze();
-CREATE TRIGGER invoice_allowance_charge_freeze BEFORE INSERT OR UPDATE OR DELETE ON invoice_allowance_charge
-	FOR EACH ROW EXECUTE FUNCTION invoice_freeze();
-CREATE TRIGGER invoice_vat_breakdown_freeze BEFORE INSERT OR UPDATE OR DELETE ON invoice_vat_breakdown
-	FOR EACH ROW EXECUTE FUNCTION invoice_freeze();
-CREATE TRIGGER invoice_note_freeze BEFORE INSERT OR UPDATE OR DELETE ON invoice_note
-	FOR EACH ROW EXECUTE FUNCTION invoice_freeze();
-CREATE TRIGGER invoice_attachment_freeze BEFORE INSERT OR UPDATE OR DELETE ON invoice_attachment
-	FOR EACH ROW EXECUTE FUNCTION invoice_freeze();
+COMMENT ON FUNCTION invoice_parts_freeze() IS 'trigger: refuses writing the lines and other parts of a submitted invoice';
+CREATE TRIGGER invoice_line_freeze_insert AFTER INSERT ON invoice_line REFERENCING NEW TABLE AS new_rows
+	FOR EACH STATEMENT EXECUTE FUNCTION invoice_parts_freeze();
+CREATE TRIGGER invoice_line_freeze_update AFTER UPDATE ON invoice_line REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
+	FOR EACH STATEMENT EXECUTE FUNCTION invoice_parts_freeze();
+CREATE TRIGGER invoice_line_freeze_delete AFTER DELETE ON invoice_line REFERENCING OLD TABLE AS old_rows
+	FOR EACH STATEMENT EXECUTE FUNCTION invoice_parts_freeze();
+CREATE TRIGGER invoice_allowance_charge_freeze_insert AFTER INSERT ON invoice_allowance_charge REFERENCING NEW TABLE AS new_rows
+	FOR EACH STATEMENT EXECUTE FUNCTION invoice_parts_freeze();
+CREATE TRIGGER invoice_allowance_charge_freeze_update AFTER UPDATE ON invoice_allowance_charge REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
+	FOR EACH STATEMENT EXECUTE FUNCTION invoice_parts_freeze();
+CREATE TRIGGER invoice_allowance_charge_freeze_delete AFTER DELETE ON invoice_allowance_charge REFERENCING OLD TABLE AS old_rows
+	FOR EACH STATEMENT EXECUTE FUNCTION invoice_parts_freeze();
+CREATE TRIGGER invoice_vat_breakdown_freeze_insert AFTER INSERT ON invoice_vat_breakdown REFERENCING NEW TABLE AS new_rows
+	FOR EACH STATEMENT EXECUTE FUNCTION invoice_parts_freeze();
+CREATE TRIGGER invoice_vat_breakdown_freeze_update AFTER UPDATE ON invoice_vat_breakdown REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
+	FOR EACH STATEMENT EXECUTE FUNCTION invoice_parts_freeze();
+CREATE TRIGGER invoice_vat_breakdown_freeze_delete AFTER DELETE ON invoice_vat_breakdown REFERENCING OLD TABLE AS old_rows
+	FOR EACH STATEMENT EXECUTE FUNCTION invoice_parts_freeze();
+CREATE TRIGGER invoice_note_freeze_insert AFTER INSERT ON invoice_note REFERENCING NEW TABLE AS new_rows
+	FOR EACH STATEMENT EXECUTE FUNCTION invoice_parts_freeze();
+CREATE TRIGGER invoice_note_freeze_update AFTER UPDATE ON invoice_note REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
+	FOR EACH STATEMENT EXECUTE FUNCTION invoice_parts_freeze();
+CREATE TRIGGER invoice_note_freeze_delete AFTER DELETE ON invoice_note REFERENCING OLD TABLE AS old_rows
+	FOR EACH STATEMENT EXECUTE FUNCTION invoice_parts_freeze();
+CREATE TRIGGER invoice_attachment_freeze_insert AFTER INSERT ON invoice_attachment REFERENCING NEW TABLE AS new_rows
+	FOR EACH STATEMENT EXECUTE FUNCTION invoice_parts_freeze();
+CREATE TRIGGER invoice_attachment_freeze_update AFTER UPDATE ON invoice_attachment REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
+	FOR EACH STATEMENT EXECUTE FUNCTION invoice_parts_freeze();
+CREATE TRIGGER invoice_attachment_freeze_delete AFTER DELETE ON invoice_attachment REFERENCING OLD TABLE AS old_rows
+	FOR EACH STATEMENT EXECUTE FUNCTION invoice_parts_freeze();

@@ -74,9 +74,6 @@ BEGIN
 									   WHEN 'O' THEN 'takes no rate' ELSE 'takes a rate of 0' END);
 	END IF;
 
-	UPDATE invoice_line
-	SET net_amount = round(quantity * net_price / base_quantity, 2) - allowance_amount + charge_amount
-	WHERE invoice_id = inv.id;
 	SELECT string_agg(format('line %s: net amount %s stated, %s computed (quantity %s x price %s / %s - %s + %s)',
 							 line_no, stated_net_amount, net_amount, quantity, net_price,
 							 base_quantity, allowance_amount, charge_amount), '; ' ORDER BY line_no)
@@ -97,12 +94,12 @@ BEGIN
 		  FROM invoice_allowance_charge WHERE invoice_id = inv.id) parts
 	GROUP BY vat_category, coalesce(vat_rate, 0);
 
-	SELECT sum(net_amount) INTO inv.line_total FROM invoice_line WHERE invoice_id = inv.id;
-	SELECT coalesce(sum(amount) FILTER (WHERE NOT is_charge), 0),
-		   coalesce(sum(amount) FILTER (WHERE is_charge), 0)
-	INTO inv.allowance_total, inv.charge_total
+	SELECT (SELECT sum(net_amount) FROM invoice_line WHERE invoice_id = inv.id),
+		   coalesce(sum(amount) FILTER (WHERE NOT is_charge), 0),
+		   coalesce(sum(amount) FILTER (WHERE is_charge), 0),
+		   (SELECT sum(tax_amount) FROM invoice_vat_breakdown WHERE invoice_id = inv.id)
+	INTO inv.line_total, inv.allowance_total, inv.charge_total, inv.vat_total
 	FROM invoice_allowance_charge WHERE invoice_id = inv.id;
-	SELECT sum(tax_amount) INTO inv.vat_total FROM invoice_vat_breakdown WHERE invoice_id = inv.id;
 	inv.tax_exclusive_total := inv.line_total - inv.allowance_total + inv.charge_total;
 	inv.tax_inclusive_total := inv.tax_exclusive_total + inv.vat_total;
 	inv.payable_amount := inv.tax_inclusive_total - inv.prepaid_amount + inv.rounding_amount;
@@ -176,13 +173,17 @@ BEGIN
 	  AND extract(year FROM i.issue_date) = extract(year FROM inv.issue_date)
 	  AND i.submitted_at IS NOT NULL AND i.b2b_status IS DISTINCT FROM 'rejected'
 	  AND i.id <> inv.id;
+	-- totals, the freeze and the deposit in one UPDATE; the guard checks the move
 	IF clash IS NULL THEN
 		BEGIN
+			PERFORM stage_status_move(NULL, NULL, NULL, 'platform');
 			UPDATE invoice
 			SET line_total = inv.line_total, allowance_total = inv.allowance_total,
 				charge_total = inv.charge_total, tax_exclusive_total = inv.tax_exclusive_total,
 				vat_total = inv.vat_total, tax_inclusive_total = inv.tax_inclusive_total,
-				payable_amount = inv.payable_amount, submitted_at = now()
+				payable_amount = inv.payable_amount, submitted_at = now(),
+				b2b_status = CASE WHEN channel = 'B2B' THEN 'deposited'::b2b_status END,
+				b2g_status = CASE WHEN delivery = 'direct' THEN 'DEPOSEE'::b2g_status END
 			WHERE id = inv.id;
 		EXCEPTION WHEN unique_violation THEN
 			clash := -1;	-- submitted concurrently by another session
@@ -197,11 +198,9 @@ BEGIN
 	END IF;
 
 	IF inv.channel = 'B2B' THEN
-		PERFORM system_move(inv.id, 'platform', 'deposited');
 		PERFORM system_move(inv.id, 'platform', 'made_available');
 		RETURN 'made_available';
 	ELSIF inv.delivery = 'direct' THEN
-		PERFORM system_move(inv.id, 'platform', 'DEPOSEE');
 		PERFORM system_move(inv.id, 'platform', 'MISE_A_DISPOSITION');
 		RETURN 'MISE_A_DISPOSITION';
 	END IF;
