@@ -16,7 +16,10 @@ OBJS = \
 	src/status/catalog.o \
 	src/status/rules.o \
 	src/status/actor.o \
-	src/status/guard.o
+	src/status/guard.o \
+	src/status/invoice_row.o \
+	src/status/history.o \
+	src/status/move.o
 
 # The install script, assembled from one file per concern in this order.
 DATA_built = $(EXTENSION)--$(EXTVERSION).sql

@@ -4,6 +4,7 @@
  */
 #include "postgres.h"
 
+#include "bizinvoice.h"
 #include "fmgr.h"
 #include "utils/guc.h"
 
@@ -11,8 +12,7 @@ PG_MODULE_MAGIC;
 
 void		_PG_init(void);
 
-/* read by the status history trigger through current_setting() */
-static bool status_notify = true;
+bool		bizinvoice_status_notify = true;
 
 void
 _PG_init(void)
@@ -21,7 +21,7 @@ _PG_init(void)
 							 "Sends NOTIFY bizinvoice_status on every invoice status change.",
 							 "PostgreSQL serialises the commits of notifying transactions; "
 							 "turn off for bulk loads and poll bizinvoice.status_history instead.",
-							 &status_notify,
+							 &bizinvoice_status_notify,
 							 true,
 							 PGC_SUSET,
 							 0,

@@ -16,7 +16,3 @@ CREATE FUNCTION stage_status_move(reason text, amount numeric, raw_code text, ac
 	AS 'MODULE_PATHNAME', 'stage_status_move' LANGUAGE C VOLATILE PARALLEL UNSAFE;
 COMMENT ON FUNCTION stage_status_move(text, numeric, text, text) IS 'internal: what the next status change of this transaction carries (reason, amount, raw code, system actor); not granted to users';
 REVOKE ALL ON FUNCTION stage_status_move(text, numeric, text, text) FROM PUBLIC;
-
-CREATE FUNCTION outer_user() RETURNS name
-	AS 'MODULE_PATHNAME', 'outer_user' LANGUAGE C STABLE PARALLEL RESTRICTED;
-COMMENT ON FUNCTION outer_user() IS 'the role the session acts as (after SET ROLE), even inside SECURITY DEFINER functions';

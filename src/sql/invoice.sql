@@ -178,33 +178,19 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION invoice_parts_freeze() IS 'trigger: refuses writing the lines and other parts of a submitted invoice';
-CREATE TRIGGER invoice_line_freeze_insert AFTER INSERT ON invoice_line REFERENCING NEW TABLE AS new_rows
-	FOR EACH STATEMENT EXECUTE FUNCTION invoice_parts_freeze();
-CREATE TRIGGER invoice_line_freeze_update AFTER UPDATE ON invoice_line REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
-	FOR EACH STATEMENT EXECUTE FUNCTION invoice_parts_freeze();
-CREATE TRIGGER invoice_line_freeze_delete AFTER DELETE ON invoice_line REFERENCING OLD TABLE AS old_rows
-	FOR EACH STATEMENT EXECUTE FUNCTION invoice_parts_freeze();
-CREATE TRIGGER invoice_allowance_charge_freeze_insert AFTER INSERT ON invoice_allowance_charge REFERENCING NEW TABLE AS new_rows
-	FOR EACH STATEMENT EXECUTE FUNCTION invoice_parts_freeze();
-CREATE TRIGGER invoice_allowance_charge_freeze_update AFTER UPDATE ON invoice_allowance_charge REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
-	FOR EACH STATEMENT EXECUTE FUNCTION invoice_parts_freeze();
-CREATE TRIGGER invoice_allowance_charge_freeze_delete AFTER DELETE ON invoice_allowance_charge REFERENCING OLD TABLE AS old_rows
-	FOR EACH STATEMENT EXECUTE FUNCTION invoice_parts_freeze();
-CREATE TRIGGER invoice_vat_breakdown_freeze_insert AFTER INSERT ON invoice_vat_breakdown REFERENCING NEW TABLE AS new_rows
-	FOR EACH STATEMENT EXECUTE FUNCTION invoice_parts_freeze();
-CREATE TRIGGER invoice_vat_breakdown_freeze_update AFTER UPDATE ON invoice_vat_breakdown REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
-	FOR EACH STATEMENT EXECUTE FUNCTION invoice_parts_freeze();
-CREATE TRIGGER invoice_vat_breakdown_freeze_delete AFTER DELETE ON invoice_vat_breakdown REFERENCING OLD TABLE AS old_rows
-	FOR EACH STATEMENT EXECUTE FUNCTION invoice_parts_freeze();
-CREATE TRIGGER invoice_note_freeze_insert AFTER INSERT ON invoice_note REFERENCING NEW TABLE AS new_rows
-	FOR EACH STATEMENT EXECUTE FUNCTION invoice_parts_freeze();
-CREATE TRIGGER invoice_note_freeze_update AFTER UPDATE ON invoice_note REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
-	FOR EACH STATEMENT EXECUTE FUNCTION invoice_parts_freeze();
-CREATE TRIGGER invoice_note_freeze_delete AFTER DELETE ON invoice_note REFERENCING OLD TABLE AS old_rows
-	FOR EACH STATEMENT EXECUTE FUNCTION invoice_parts_freeze();
-CREATE TRIGGER invoice_attachment_freeze_insert AFTER INSERT ON invoice_attachment REFERENCING NEW TABLE AS new_rows
-	FOR EACH STATEMENT EXECUTE FUNCTION invoice_parts_freeze();
-CREATE TRIGGER invoice_attachment_freeze_update AFTER UPDATE ON invoice_attachment REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
-	FOR EACH STATEMENT EXECUTE FUNCTION invoice_parts_freeze();
-CREATE TRIGGER invoice_attachment_freeze_delete AFTER DELETE ON invoice_attachment REFERENCING OLD TABLE AS old_rows
-	FOR EACH STATEMENT EXECUTE FUNCTION invoice_parts_freeze();
+DO $$
+DECLARE
+	t text;
+BEGIN
+	FOREACH t IN ARRAY ARRAY['invoice_line', 'invoice_allowance_charge', 'invoice_vat_breakdown',
+							 'invoice_note', 'invoice_attachment']
+	LOOP
+		EXECUTE format('CREATE TRIGGER %I AFTER INSERT ON %I REFERENCING NEW TABLE AS new_rows
+						FOR EACH STATEMENT EXECUTE FUNCTION invoice_parts_freeze()', t || '_freeze_insert', t);
+		EXECUTE format('CREATE TRIGGER %I AFTER UPDATE ON %I REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
+						FOR EACH STATEMENT EXECUTE FUNCTION invoice_parts_freeze()', t || '_freeze_update', t);
+		EXECUTE format('CREATE TRIGGER %I AFTER DELETE ON %I REFERENCING OLD TABLE AS old_rows
+						FOR EACH STATEMENT EXECUTE FUNCTION invoice_parts_freeze()', t || '_freeze_delete', t);
+	END LOOP;
+END
+$$;

@@ -32,16 +32,8 @@ COMMENT ON FUNCTION lock_invoice(bigint, boolean) IS 'internal: locks an invoice
 -- Platform or Chorus move: the system actor stages it, the guard checks it.
 CREATE FUNCTION system_move(invoice_id bigint, actor text, status text, reason text DEFAULT NULL,
 							amount numeric DEFAULT NULL, raw_code text DEFAULT NULL) RETURNS void
-LANGUAGE plpgsql SET search_path = bizinvoice, pg_catalog, pg_temp
-AS $$
-BEGIN
-	PERFORM stage_status_move(reason, amount, raw_code, actor);
-	UPDATE invoice
-	SET b2b_status = CASE channel WHEN 'B2B' THEN status::b2b_status END,
-		b2g_status = CASE channel WHEN 'B2G' THEN status::b2g_status END
-	WHERE id = invoice_id;
-END
-$$;
+	AS 'MODULE_PATHNAME', 'system_move' LANGUAGE C VOLATILE
+	SET search_path = bizinvoice, pg_catalog, pg_temp;
 COMMENT ON FUNCTION system_move(bigint, text, text, text, numeric, text) IS 'internal: a status move made by the platform or the Chorus Pro sync';
 REVOKE ALL ON FUNCTION system_move(bigint, text, text, text, numeric, text) FROM PUBLIC;
 
@@ -212,29 +204,8 @@ COMMENT ON FUNCTION submit(bigint) IS 'checks, computes and freezes a draft of t
 
 CREATE FUNCTION set_status(invoice_id bigint, status text, reason text DEFAULT NULL,
 						   amount numeric DEFAULT NULL) RETURNS text
-LANGUAGE plpgsql SECURITY DEFINER SET search_path = bizinvoice, pg_catalog, pg_temp
-AS $$
-DECLARE
-	inv invoice := lock_invoice(invoice_id, false);
-BEGIN
-	IF amount IS NOT NULL AND amount <= 0 THEN
-		RAISE EXCEPTION 'invalid amount %', amount
-			USING ERRCODE = '22023', DETAIL = 'A status amount is positive.';
-	END IF;
-	IF NOT status = ANY (CASE inv.channel WHEN 'B2B' THEN enum_range(NULL::b2b_status)::text[]
-							ELSE enum_range(NULL::b2g_status)::text[] END) THEN
-		RAISE EXCEPTION 'unknown % status "%"', inv.channel, status
-			USING ERRCODE = '22023',
-				  HINT = 'The statuses are listed in bizinvoice.status_catalog.';
-	END IF;
-	PERFORM stage_status_move(reason, amount, NULL, NULL);
-	UPDATE invoice
-	SET b2b_status = CASE channel WHEN 'B2B' THEN status::b2b_status END,
-		b2g_status = CASE channel WHEN 'B2G' THEN status::b2g_status END
-	WHERE id = inv.id;
-	RETURN status;
-END
-$$;
+	AS 'MODULE_PATHNAME', 'set_status' LANGUAGE C VOLATILE SECURITY DEFINER
+	SET search_path = bizinvoice, pg_catalog, pg_temp;
 COMMENT ON FUNCTION set_status(bigint, text, text, numeric) IS 'moves an invoice to a status as the acting party (supplier, buyer, or the buyer''s accountant), as the rules allow; returns the status';
 
 -- The read receipt: the buyer's first read moves made_available to in_hand.

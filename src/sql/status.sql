@@ -41,27 +41,7 @@ COMMENT ON TABLE status_history IS 'every status move, append-only: from, to, wh
 CREATE INDEX status_history_invoice ON status_history (invoice_id, id);
 
 CREATE FUNCTION status_record() RETURNS trigger
-LANGUAGE plpgsql SET search_path = bizinvoice, pg_catalog, pg_temp
-AS $$
-DECLARE
-	from_status text := coalesce(OLD.b2b_status::text, OLD.b2g_status::text);
-	to_status text := coalesce(NEW.b2b_status::text, NEW.b2g_status::text);
-BEGIN
-	INSERT INTO status_history (invoice_id, channel, from_status, to_status, changed_at,
-								changed_by, actor, party_id, reason, amount, raw_code)
-	-- changed_by: the role behind the call, not the owner of the function that moved it
-	VALUES (NEW.id, NEW.channel, from_status, to_status, NEW.status_changed_at, outer_user(),
-			NEW.status_actor, NEW.status_party, NEW.status_reason, NEW.status_amount,
-			NEW.status_raw_code);
-	-- on unless a superuser turned it off (bizinvoice.status_notify)
-	IF coalesce(current_setting('bizinvoice.status_notify', true), 'on')::boolean THEN
-		PERFORM pg_notify('bizinvoice_status',
-						  json_build_object('invoice_id', NEW.id, 'channel', NEW.channel,
-											'from', from_status, 'to', to_status)::text);
-	END IF;
-	RETURN NULL;
-END
-$$;
+	AS 'MODULE_PATHNAME', 'status_record' LANGUAGE C;
 COMMENT ON FUNCTION status_record() IS 'trigger: appends each status move to status_history and sends NOTIFY bizinvoice_status';
 CREATE TRIGGER invoice_status_moved AFTER UPDATE ON invoice
 	FOR EACH ROW WHEN (OLD.status_seq <> NEW.status_seq)

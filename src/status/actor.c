@@ -29,6 +29,9 @@ static bool staged_set = false;
 
 static bool callback_registered = false;
 
+/* the party's members, prepared once per backend */
+static SPIPlanPtr members_plan = NULL;
+
 static void
 actor_xact_callback(XactEvent event, void *arg)
 {
@@ -113,23 +116,30 @@ act_as(PG_FUNCTION_ARGS)
 		(OidIsValid(admin) && has_privs_of_role(GetUserId(), admin));
 
 	SPI_connect();
-	if (SPI_execute_with_args("SELECT 1 FROM bizinvoice.party WHERE id = $1",
-							  1, argtypes, args, NULL, true, 1) != SPI_OK_SELECT)
-		elog(ERROR, "could not look up party " INT64_FORMAT, party);
+	if (members_plan == NULL)
+	{
+		SPIPlanPtr	plan = SPI_prepare("SELECT m.member::oid, m.accountant FROM bizinvoice.party p "
+									   "LEFT JOIN bizinvoice.party_member m ON m.party_id = p.id "
+									   "WHERE p.id = $1", 1, argtypes);
+
+		if (plan == NULL)
+			elog(ERROR, "could not prepare the party member lookup");
+		SPI_keepplan(plan);
+		members_plan = plan;
+	}
+	if (SPI_execute_plan(members_plan, args, NULL, true, 0) != SPI_OK_SELECT)
+		elog(ERROR, "could not look up the members of party " INT64_FORMAT, party);
 	if (SPI_processed == 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_UNDEFINED_OBJECT),
 				 errmsg("party " INT64_FORMAT " does not exist", party)));
-	if (SPI_execute_with_args("SELECT member::oid, accountant FROM bizinvoice.party_member WHERE party_id = $1",
-							  1, argtypes, args, NULL, true, 0) != SPI_OK_SELECT)
-		elog(ERROR, "could not look up the members of party " INT64_FORMAT, party);
 	for (uint64 i = 0; i < SPI_processed; i++)
 	{
 		bool		isnull;
 		Oid			member = DatumGetObjectId(SPI_getbinval(SPI_tuptable->vals[i],
 															SPI_tuptable->tupdesc, 1, &isnull));
 
-		if (has_privs_of_role(GetUserId(), member))
+		if (!isnull && has_privs_of_role(GetUserId(), member))
 		{
 			found = true;
 			accountant |= DatumGetBool(SPI_getbinval(SPI_tuptable->vals[i],
@@ -167,6 +177,37 @@ acting_as_accountant(PG_FUNCTION_ARGS)
 	PG_RETURN_BOOL(current_party_id != 0 && current_accountant);
 }
 
+void
+stage_move(const char *reason, Datum amount, bool amount_null, const char *raw_code, int actor)
+{
+	MemoryContext old;
+
+	register_callback();
+	old = MemoryContextSwitchTo(TopTransactionContext);
+	staged.reason = reason ? pstrdup(reason) : NULL;
+	staged.raw_code = raw_code ? pstrdup(raw_code) : NULL;
+	staged.amount_null = amount_null;
+	staged.amount = amount_null ? (Datum) 0 :
+		PointerGetDatum(PG_DETOAST_DATUM_COPY(amount));
+	staged.actor = actor;
+	MemoryContextSwitchTo(old);
+	staged_set = true;
+}
+
+int
+system_actor(const char *name)
+{
+	if (strcmp(name, "platform") == 0)
+		return ACTOR_PLATFORM;
+	if (strcmp(name, "chorus") == 0)
+		return ACTOR_CHORUS;
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+			 errmsg("unknown system actor \"%s\"", name),
+			 errhint("Use \"platform\" or \"chorus\", or NULL for the acting party.")));
+	pg_unreachable();
+}
+
 /*
  * stage_status_move(reason text, amount numeric, raw_code text, actor text):
  * what the next status change in this transaction carries.  actor is NULL
@@ -176,40 +217,9 @@ PG_FUNCTION_INFO_V1(stage_status_move);
 Datum
 stage_status_move(PG_FUNCTION_ARGS)
 {
-	MemoryContext old;
-
-	register_callback();
-	old = MemoryContextSwitchTo(TopTransactionContext);
-	memset(&staged, 0, sizeof(staged));
-	staged.reason = PG_ARGISNULL(0) ? NULL : text_to_cstring(PG_GETARG_TEXT_PP(0));
-	staged.amount_null = PG_ARGISNULL(1);
-	if (!staged.amount_null)
-		staged.amount = PointerGetDatum(PG_DETOAST_DATUM_COPY(PG_GETARG_DATUM(1)));
-	staged.raw_code = PG_ARGISNULL(2) ? NULL : text_to_cstring(PG_GETARG_TEXT_PP(2));
-	MemoryContextSwitchTo(old);
-	if (!PG_ARGISNULL(3))
-	{
-		char	   *actor = text_to_cstring(PG_GETARG_TEXT_PP(3));
-
-		if (strcmp(actor, "platform") == 0)
-			staged.actor = ACTOR_PLATFORM;
-		else if (strcmp(actor, "chorus") == 0)
-			staged.actor = ACTOR_CHORUS;
-		else
-			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("unknown system actor \"%s\"", actor),
-					 errhint("Use \"platform\" or \"chorus\", or NULL for the acting party.")));
-	}
-	staged_set = true;
+	stage_move(PG_ARGISNULL(0) ? NULL : text_to_cstring(PG_GETARG_TEXT_PP(0)),
+			   PG_ARGISNULL(1) ? (Datum) 0 : PG_GETARG_DATUM(1), PG_ARGISNULL(1),
+			   PG_ARGISNULL(2) ? NULL : text_to_cstring(PG_GETARG_TEXT_PP(2)),
+			   PG_ARGISNULL(3) ? 0 : system_actor(text_to_cstring(PG_GETARG_TEXT_PP(3))));
 	PG_RETURN_VOID();
-}
-
-/* outer_user(): the role in effect outside any SECURITY DEFINER function. */
-PG_FUNCTION_INFO_V1(outer_user);
-Datum
-outer_user(PG_FUNCTION_ARGS)
-{
-	PG_RETURN_DATUM(DirectFunctionCall1(namein,
-										CStringGetDatum(GetUserNameFromId(GetOuterUserId(), false))));
 }

@@ -24,6 +24,16 @@ typedef struct StagedMove
 extern int64 acting_party(bool *accountant);
 
 /*
+ * Stages what the next status change of this transaction carries (copied);
+ * actor is a StatusActor bit, or 0 for the acting party.
+ */
+extern void stage_move(const char *reason, Datum amount, bool amount_null,
+					   const char *raw_code, int actor);
+
+/* The actor bit of "platform" or "chorus"; errors on anything else. */
+extern int	system_actor(const char *name);
+
+/*
  * Takes (and clears) the move staged for the next status change; false if
  * none was staged, and then *move is an empty move.
  */

@@ -17,94 +17,13 @@
 #include "executor/spi.h"
 #include "fmgr.h"
 #include "status/actor.h"
+#include "status/invoice_row.h"
 #include "status/status.h"
 #include "utils/builtins.h"
 #include "utils/datum.h"
 #include "utils/guc.h"
 #include "utils/rel.h"
 #include "utils/timestamp.h"
-
-/* The columns the guard reads and writes, found by name once per query. */
-typedef enum GuardColumn
-{
-	COL_ID,
-	COL_CHANNEL,
-	COL_DELIVERY,
-	COL_SUPPLIER,
-	COL_BUYER,
-	COL_B2B_STATUS,
-	COL_B2G_STATUS,
-	COL_REASON,
-	COL_AMOUNT,
-	COL_RAW_CODE,
-	COL_ACTOR,
-	COL_PARTY,
-	COL_CHANGED_AT,
-	COL_SEQ,
-	COL_SUBMITTED_AT,
-	GUARD_COLUMNS
-} GuardColumn;
-
-/* COL_REASON .. COL_SEQ: the record of the last move, the guard's to write */
-#define MOVE_COLUMNS (COL_SEQ - COL_REASON + 1)
-
-static const char *const column_names[GUARD_COLUMNS] = {
-	"id", "channel", "delivery", "supplier_id", "buyer_id", "b2b_status",
-	"b2g_status", "status_reason", "status_amount", "status_raw_code",
-	"status_actor", "status_party", "status_changed_at", "status_seq",
-	"submitted_at"
-};
-
-typedef struct GuardCache
-{
-	Oid			relid;
-	int			attnum[GUARD_COLUMNS];
-} GuardCache;
-
-static const GuardCache *
-guard_columns(FunctionCallInfo fcinfo, Relation rel)
-{
-	GuardCache *cache = (GuardCache *) fcinfo->flinfo->fn_extra;
-
-	if (cache && cache->relid == RelationGetRelid(rel))
-		return cache;
-	cache = MemoryContextAlloc(fcinfo->flinfo->fn_mcxt, sizeof(GuardCache));
-	cache->relid = RelationGetRelid(rel);
-	for (int i = 0; i < GUARD_COLUMNS; i++)
-	{
-		cache->attnum[i] = SPI_fnumber(RelationGetDescr(rel), column_names[i]);
-		if (cache->attnum[i] <= 0)
-			elog(ERROR, "status guard: relation \"%s\" has no column \"%s\"",
-				 RelationGetRelationName(rel), column_names[i]);
-	}
-	fcinfo->flinfo->fn_extra = cache;
-	return cache;
-}
-
-/* A column's value as a C string, or NULL. */
-static char *
-column_text(HeapTuple tuple, TupleDesc desc, int attnum)
-{
-	return SPI_getvalue(tuple, desc, attnum);
-}
-
-static int64
-column_int8(HeapTuple tuple, TupleDesc desc, int attnum)
-{
-	bool		isnull;
-	Datum		d = SPI_getbinval(tuple, desc, attnum, &isnull);
-
-	return isnull ? 0 : DatumGetInt64(d);
-}
-
-static int32
-column_int4(HeapTuple tuple, TupleDesc desc, int attnum)
-{
-	bool		isnull;
-	Datum		d = SPI_getbinval(tuple, desc, attnum, &isnull);
-
-	return isnull ? 0 : DatumGetInt32(d);
-}
 
 /* Which actor the session is, for this invoice; errors if it is none. */
 static int
@@ -149,7 +68,7 @@ actors_list(int mask)
  * columns added later are frozen too.
  */
 static void
-check_frozen(HeapTuple oldtup, HeapTuple newtup, TupleDesc desc, const GuardCache *cols)
+check_frozen(HeapTuple oldtup, HeapTuple newtup, TupleDesc desc, const InvoiceColumns *cols)
 {
 	if (heap_attisnull(oldtup, cols->attnum[COL_SUBMITTED_AT], desc))
 		return;
@@ -245,7 +164,7 @@ status_guard(PG_FUNCTION_ARGS)
 	TriggerData *trig = (TriggerData *) fcinfo->context;
 	Relation	rel;
 	TupleDesc	desc;
-	const GuardCache *cols;
+	const InvoiceColumns *cols;
 	HeapTuple	newtup;
 	HeapTuple	oldtup;
 	StatusChannel ch;
@@ -267,7 +186,7 @@ status_guard(PG_FUNCTION_ARGS)
 
 	rel = trig->tg_relation;
 	desc = RelationGetDescr(rel);
-	cols = guard_columns(fcinfo, rel);
+	cols = invoice_columns(fcinfo, rel);
 	newtup = TRIGGER_FIRED_BY_UPDATE(trig->tg_event) ? trig->tg_newtuple : trig->tg_trigtuple;
 	oldtup = TRIGGER_FIRED_BY_UPDATE(trig->tg_event) ? trig->tg_trigtuple : NULL;
 
