@@ -156,14 +156,18 @@ BEGIN
 	IF FOUND THEN
 		PERFORM json_check_keys(bad.l, line_keys, 'invoice', format('lines[%s]', bad.i));
 	END IF;
-	SELECT a, i, kind INTO bad
-	FROM (SELECT a, i, 'allowances' AS kind FROM jsonb_array_elements(coalesce(doc->'allowances', '[]')) WITH ORDINALITY AS e(a, i)
-		  UNION ALL
-		  SELECT a, i, 'charges' FROM jsonb_array_elements(coalesce(doc->'charges', '[]')) WITH ORDINALITY AS e(a, i)) x
-	WHERE jsonb_typeof(a) <> 'object' OR EXISTS (SELECT FROM jsonb_object_keys(a) k WHERE k <> ALL (ac_keys))
-	LIMIT 1;
-	IF FOUND THEN
-		PERFORM json_check_keys(bad.a, ac_keys, 'invoice', format('%s[%s]', bad.kind, bad.i));
+	IF doc ? 'allowances' OR doc ? 'charges' THEN
+		SELECT a, i, kind INTO bad
+		FROM (SELECT a, i, 'allowances' AS kind
+			  FROM jsonb_array_elements(coalesce(doc->'allowances', '[]')) WITH ORDINALITY AS e(a, i)
+			  UNION ALL
+			  SELECT a, i, 'charges'
+			  FROM jsonb_array_elements(coalesce(doc->'charges', '[]')) WITH ORDINALITY AS e(a, i)) x
+		WHERE jsonb_typeof(a) <> 'object' OR EXISTS (SELECT FROM jsonb_object_keys(a) k WHERE k <> ALL (ac_keys))
+		LIMIT 1;
+		IF FOUND THEN
+			PERFORM json_check_keys(bad.a, ac_keys, 'invoice', format('%s[%s]', bad.kind, bad.i));
+		END IF;
 	END IF;
 
 	IF coalesce(json_numeric(doc->'type_code', 'type_code'), 380) NOT IN (380, 381, 384, 389) THEN
@@ -256,25 +260,29 @@ BEGIN
 		   (l->>'vat_rate')::numeric, (l->>'net_amount')::numeric
 	FROM jsonb_array_elements(doc->'lines') WITH ORDINALITY AS e(l, i);
 
-	INSERT INTO invoice_allowance_charge (invoice_id, seq, is_charge, amount, vat_category, vat_rate,
-										  reason, reason_code)
-	SELECT new_id, row_number() OVER (), is_charge,
-		   (a->>'amount')::numeric, coalesce(upper(a->>'vat_category'), 'S'), (a->>'vat_rate')::numeric,
-		   a->>'reason', a->>'reason_code'
-	FROM (SELECT a, i, false AS is_charge, 'allowances' AS kind
-		  FROM jsonb_array_elements(coalesce(doc->'allowances', '[]')) WITH ORDINALITY AS e(a, i)
-		  UNION ALL
-		  SELECT a, i, true, 'charges'
-		  FROM jsonb_array_elements(coalesce(doc->'charges', '[]')) WITH ORDINALITY AS e(a, i)) x;
-
-	INSERT INTO invoice_note (invoice_id, seq, subject_code, content)
-	SELECT new_id, i, nt->>'subject_code', coalesce(nt->>'text', nt #>> '{}')
-	FROM jsonb_array_elements(coalesce(doc->'notes', '[]')) WITH ORDINALITY AS e(nt, i);
-
-	INSERT INTO invoice_attachment (invoice_id, seq, filename, mime_type, description, content)
-	SELECT new_id, i, at->>'filename', coalesce(at->>'mime_type', 'application/pdf'),
-		   at->>'description', decode(at->>'content_base64', 'base64')
-	FROM jsonb_array_elements(coalesce(doc->'attachments', '[]')) WITH ORDINALITY AS e(at, i);
+	IF doc ? 'allowances' OR doc ? 'charges' THEN
+		INSERT INTO invoice_allowance_charge (invoice_id, seq, is_charge, amount, vat_category,
+											  vat_rate, reason, reason_code)
+		SELECT new_id, row_number() OVER (), is_charge, (a->>'amount')::numeric,
+			   coalesce(upper(a->>'vat_category'), 'S'), (a->>'vat_rate')::numeric,
+			   a->>'reason', a->>'reason_code'
+		FROM (SELECT a, i, false AS is_charge
+			  FROM jsonb_array_elements(coalesce(doc->'allowances', '[]')) WITH ORDINALITY AS e(a, i)
+			  UNION ALL
+			  SELECT a, i, true
+			  FROM jsonb_array_elements(coalesce(doc->'charges', '[]')) WITH ORDINALITY AS e(a, i)) x;
+	END IF;
+	IF doc ? 'notes' THEN
+		INSERT INTO invoice_note (invoice_id, seq, subject_code, content)
+		SELECT new_id, i, nt->>'subject_code', coalesce(nt->>'text', nt #>> '{}')
+		FROM jsonb_array_elements(doc->'notes') WITH ORDINALITY AS e(nt, i);
+	END IF;
+	IF doc ? 'attachments' THEN
+		INSERT INTO invoice_attachment (invoice_id, seq, filename, mime_type, description, content)
+		SELECT new_id, i, at->>'filename', coalesce(at->>'mime_type', 'application/pdf'),
+			   at->>'description', decode(at->>'content_base64', 'base64')
+		FROM jsonb_array_elements(doc->'attachments') WITH ORDINALITY AS e(at, i);
+	END IF;
 	RETURN new_id;
 END
 $$;

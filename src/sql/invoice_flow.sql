@@ -96,21 +96,23 @@ BEGIN
 	inv.tax_inclusive_total := inv.tax_exclusive_total + inv.vat_total;
 	inv.payable_amount := inv.tax_inclusive_total - inv.prepaid_amount + inv.rounding_amount;
 
-	SELECT string_agg(format('%s (%s) is %s as stated, %s as computed', k, rule,
-							 inv.stated_totals->>k, computed), '; ')
-	INTO mismatches
-	FROM (VALUES ('line_total', 'BR-CO-10', inv.line_total),
-				 ('allowance_total', 'BR-CO-11', inv.allowance_total),
-				 ('charge_total', 'BR-CO-12', inv.charge_total),
-				 ('tax_exclusive_total', 'BR-CO-13', inv.tax_exclusive_total),
-				 ('vat_total', 'BR-CO-14', inv.vat_total),
-				 ('tax_inclusive_total', 'BR-CO-15', inv.tax_inclusive_total),
-				 ('payable_amount', 'BR-CO-16', inv.payable_amount)) AS t(k, rule, computed)
-	WHERE inv.stated_totals ? k
-	  AND json_numeric(inv.stated_totals->k, 'totals.' || k) <> computed;
-	IF mismatches IS NOT NULL THEN
-		RAISE EXCEPTION 'invoice % cannot be submitted: wrong totals', inv.id
-			USING ERRCODE = '22023', DETAIL = mismatches || '.';
+	IF inv.stated_totals IS NOT NULL THEN
+		SELECT string_agg(format('%s (%s) is %s as stated, %s as computed', k, rule,
+								 inv.stated_totals->>k, computed), '; ')
+		INTO mismatches
+		FROM (VALUES ('line_total', 'BR-CO-10', inv.line_total),
+					 ('allowance_total', 'BR-CO-11', inv.allowance_total),
+					 ('charge_total', 'BR-CO-12', inv.charge_total),
+					 ('tax_exclusive_total', 'BR-CO-13', inv.tax_exclusive_total),
+					 ('vat_total', 'BR-CO-14', inv.vat_total),
+					 ('tax_inclusive_total', 'BR-CO-15', inv.tax_inclusive_total),
+					 ('payable_amount', 'BR-CO-16', inv.payable_amount)) AS t(k, rule, computed)
+		WHERE inv.stated_totals ? k
+		  AND json_numeric(inv.stated_totals->k, 'totals.' || k) <> computed;
+		IF mismatches IS NOT NULL THEN
+			RAISE EXCEPTION 'invoice % cannot be submitted: wrong totals', inv.id
+				USING ERRCODE = '22023', DETAIL = mismatches || '.';
+		END IF;
 	END IF;
 	RETURN inv;
 END
