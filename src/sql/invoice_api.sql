@@ -263,7 +263,7 @@ BEGIN
 	IF doc ? 'allowances' OR doc ? 'charges' THEN
 		INSERT INTO invoice_allowance_charge (invoice_id, seq, is_charge, amount, vat_category,
 											  vat_rate, reason, reason_code)
-		SELECT new_id, row_number() OVER (), is_charge, (a->>'amount')::numeric,
+		SELECT new_id, row_number() OVER (ORDER BY is_charge, i), is_charge, (a->>'amount')::numeric,
 			   coalesce(upper(a->>'vat_category'), 'S'), (a->>'vat_rate')::numeric,
 			   a->>'reason', a->>'reason_code'
 		FROM (SELECT a, i, false AS is_charge
