@@ -61,6 +61,12 @@ BEGIN;
 SELECT act_as(NULL);
 ROLLBACK;
 SELECT current_party() = :alice AS alice_after_rollback;
+-- for transaction poolers: acting only until the end of the transaction
+BEGIN;
+SELECT act_as(NULL, local => true);
+SELECT current_party() IS NULL AS acting_for_none;
+COMMIT;
+SELECT current_party() = :alice AS alice_again;
 -- the acting party cannot be set any other way
 SET bizinvoice.party = 2;
 SELECT current_party() = :alice AS still_alice;

@@ -1,8 +1,8 @@
 -- Which party a session acts for, and moves staged by the platform.
 
-CREATE FUNCTION act_as(party bigint) RETURNS void
+CREATE FUNCTION act_as(party bigint, local boolean DEFAULT false) RETURNS void
 	AS 'MODULE_PATHNAME', 'act_as' LANGUAGE C VOLATILE PARALLEL UNSAFE;
-COMMENT ON FUNCTION act_as(bigint) IS 'act for this party from now on (NULL: none); the current role must be one of its members, or bizinvoice_admin';
+COMMENT ON FUNCTION act_as(bigint, boolean) IS 'act for this party from now on, or with local => true until the end of the transaction (NULL: none); the current role must be one of its members, or bizinvoice_admin';
 
 CREATE FUNCTION current_party() RETURNS bigint
 	AS 'MODULE_PATHNAME', 'current_party' LANGUAGE C STABLE PARALLEL RESTRICTED;

@@ -23,6 +23,7 @@ static int64 committed_party = 0;
 static bool committed_accountant = false;
 static int64 current_party_id = 0;
 static bool current_accountant = false;
+static bool current_is_local = false;	/* act_as(..., local => true) */
 
 static StagedMove staged;
 static bool staged_set = false;
@@ -40,9 +41,14 @@ actor_xact_callback(XactEvent event, void *arg)
 		case XACT_EVENT_COMMIT:
 		case XACT_EVENT_PARALLEL_COMMIT:
 		case XACT_EVENT_PREPARE:
-			committed_party = current_party_id;
-			committed_accountant = current_accountant;
-			break;
+			if (!current_is_local)
+			{
+				committed_party = current_party_id;
+				committed_accountant = current_accountant;
+				break;
+			}
+			/* a transaction-local act_as ends with its transaction */
+			/* FALLTHROUGH */
 		case XACT_EVENT_ABORT:
 		case XACT_EVENT_PARALLEL_ABORT:
 			current_party_id = committed_party;
@@ -51,6 +57,7 @@ actor_xact_callback(XactEvent event, void *arg)
 		default:
 			return;
 	}
+	current_is_local = false;
 	/* staged strings lived in the transaction's memory */
 	staged_set = false;
 }
@@ -87,9 +94,11 @@ take_staged_move(StagedMove *move)
 }
 
 /*
- * act_as(party bigint): act for that party from now on (NULL: for none).
- * The current role must be a member of one of the party's member roles;
- * superusers and members of bizinvoice_admin may act for any party.
+ * act_as(party bigint, local boolean): act for that party from now on (NULL:
+ * for none), or with local until the end of the transaction (for poolers that
+ * hand a connection to another client after each transaction).  The current
+ * role must be a member of one of the party's member roles; superusers and
+ * members of bizinvoice_admin may act for any party.
  */
 PG_FUNCTION_INFO_V1(act_as);
 Datum
@@ -108,6 +117,7 @@ act_as(PG_FUNCTION_ARGS)
 	{
 		current_party_id = 0;
 		current_accountant = false;
+		current_is_local = !PG_ARGISNULL(1) && PG_GETARG_BOOL(1);
 		PG_RETURN_VOID();
 	}
 	party = PG_GETARG_INT64(0);
@@ -156,6 +166,7 @@ act_as(PG_FUNCTION_ARGS)
 						   GetUserNameFromId(GetUserId(), false))));
 	current_party_id = party;
 	current_accountant = accountant;
+	current_is_local = !PG_ARGISNULL(1) && PG_GETARG_BOOL(1);
 	PG_RETURN_VOID();
 }
 
