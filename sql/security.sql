@@ -38,6 +38,10 @@ SELECT act_as(:bob);
 SELECT count(*) = (SELECT count(*) FROM invoice WHERE buyer_id = :bob OR supplier_id = :bob) AS all_of_bobs
 FROM invoice_status;
 SELECT count(*) FROM invoice_status WHERE supplier_id = :carol;
+-- a reporting tool reading the inbox is no read receipt
+SELECT count(*) AS unread_before FROM invoice WHERE buyer_id = :bob AND b2b_status = 'made_available' \gset
+SELECT :unread_before > 0 AS has_unread, count(*) FILTER (WHERE first_read) AS receipts FROM inbox;
+SELECT count(*) = :unread_before AS still_unread FROM invoice WHERE buyer_id = :bob AND b2b_status = 'made_available';
 SELECT create_invoice('{}');
 SELECT set_status(1, 'approved');
 UPDATE invoice SET due_date = NULL;

@@ -16,3 +16,7 @@ CREATE FUNCTION stage_status_move(reason text, amount numeric, raw_code text, ac
 	AS 'MODULE_PATHNAME', 'stage_status_move' LANGUAGE C VOLATILE PARALLEL UNSAFE;
 COMMENT ON FUNCTION stage_status_move(text, numeric, text, text) IS 'internal: what the next status change of this transaction carries (reason, amount, raw code, system actor); not granted to users';
 REVOKE ALL ON FUNCTION stage_status_move(text, numeric, text, text) FROM PUBLIC;
+
+CREATE FUNCTION caller_has_role(role name) RETURNS boolean
+	AS 'MODULE_PATHNAME', 'caller_has_role' LANGUAGE C STABLE STRICT PARALLEL RESTRICTED;
+COMMENT ON FUNCTION caller_has_role(name) IS 'whether the role behind the call, outside SECURITY DEFINER functions, has the privileges of this role';

@@ -215,7 +215,9 @@ CREATE FUNCTION acknowledge(invoice_id bigint) RETURNS boolean
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = bizinvoice, pg_catalog, pg_temp
 AS $$
 BEGIN
-	IF current_setting('transaction_read_only')::boolean THEN
+	-- a reporting tool's read, or one in a read-only transaction, is no receipt
+	IF current_setting('transaction_read_only')::boolean
+	   OR NOT caller_has_role('bizinvoice_user') THEN
 		RETURN false;
 	END IF;
 	IF NOT EXISTS (SELECT FROM invoice WHERE id = invoice_id AND buyer_id = current_party()
@@ -228,7 +230,7 @@ BEGIN
 	RETURN FOUND;
 END
 $$;
-COMMENT ON FUNCTION acknowledge(bigint) IS 'internal: the buyer''s read receipt (made_available to in_hand); true if this read moved it';
+COMMENT ON FUNCTION acknowledge(bigint) IS 'internal: the buyer''s read receipt (made_available to in_hand) when one of its users reads it; true if this read moved it';
 
 CREATE FUNCTION open_invoice(invoice_id bigint) RETURNS jsonb
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = bizinvoice, pg_catalog, pg_temp

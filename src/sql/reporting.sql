@@ -52,7 +52,7 @@ CREATE VIEW inbox WITH (security_invoker = true) AS
 SELECT s.*, bizinvoice.acknowledge(s.invoice_id) AS first_read
 FROM bizinvoice.invoice_status s
 WHERE s.buyer_id = bizinvoice.current_party() AND s.submitted_at IS NOT NULL;
-COMMENT ON VIEW inbox IS 'invoices received by the acting party; reading a row is the read receipt (made_available to in_hand, first_read true)';
+COMMENT ON VIEW inbox IS 'invoices received by the acting party; a read by one of its users is the read receipt (made_available to in_hand, first_read true)';
 
 CREATE VIEW outbox WITH (security_invoker = true) AS
 SELECT s.*

@@ -170,6 +170,19 @@ act_as(PG_FUNCTION_ARGS)
 	PG_RETURN_VOID();
 }
 
+/*
+ * caller_has_role(role name): whether the role behind the call (the one in
+ * effect outside any SECURITY DEFINER function) has the privileges of role.
+ */
+PG_FUNCTION_INFO_V1(caller_has_role);
+Datum
+caller_has_role(PG_FUNCTION_ARGS)
+{
+	Oid			role = get_role_oid(NameStr(*PG_GETARG_NAME(0)), false);
+
+	PG_RETURN_BOOL(has_privs_of_role(GetOuterUserId(), role));
+}
+
 /* current_party(): the party this session acts for, or NULL. */
 PG_FUNCTION_INFO_V1(current_party);
 Datum
