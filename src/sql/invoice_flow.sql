@@ -37,8 +37,9 @@ CREATE FUNCTION system_move(invoice_id bigint, actor text, status text, reason t
 COMMENT ON FUNCTION system_move(bigint, text, text, text, numeric, text) IS 'internal: a status move made by the platform or the Chorus Pro sync';
 REVOKE ALL ON FUNCTION system_move(bigint, text, text, text, numeric, text) FROM PUBLIC;
 
--- Computes lines, VAT breakdown and totals (EN 16931 BR-CO-10..17: two
--- decimals, halves away from zero) and refuses what does not add up.
+-- Checks the VAT rates, computes the VAT breakdown and the totals (EN 16931
+-- BR-CO-10..17: two decimals, halves away from zero; line amounts are
+-- generated columns) and refuses stated amounts that do not add up.
 CREATE FUNCTION compute_totals(inv invoice) RETURNS invoice
 LANGUAGE plpgsql SET search_path = bizinvoice, pg_catalog, pg_temp
 AS $$
@@ -117,7 +118,7 @@ BEGIN
 	RETURN inv;
 END
 $$;
-COMMENT ON FUNCTION compute_totals(invoice) IS 'internal: computes line amounts, VAT breakdown and totals of a draft, refusing stated amounts that differ';
+COMMENT ON FUNCTION compute_totals(invoice) IS 'internal: computes the VAT breakdown and totals of a draft, refusing stated amounts that differ';
 
 CREATE FUNCTION submit(invoice_id bigint) RETURNS text
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = bizinvoice, pg_catalog, pg_temp
