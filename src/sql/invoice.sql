@@ -57,9 +57,11 @@ COMMENT ON COLUMN invoice.delivery IS 'platform (B2B), chorus (B2G through Choru
 COMMENT ON COLUMN invoice.stated_totals IS 'the totals the supplier gave, checked against the computed ones at submit';
 COMMENT ON COLUMN invoice.status_seq IS 'how many status moves the invoice has made';
 COMMENT ON COLUMN invoice.status_actor IS 'who made the last status move: supplier, buyer, accountant, platform or chorus';
+-- Only submitted_at in the predicate: status moves touch no indexed column
+-- and stay HOT updates.  A submitted number stays taken, whatever follows.
 CREATE UNIQUE INDEX invoice_number_unique ON invoice (supplier_id, number, (extract(year FROM issue_date)))
-	WHERE submitted_at IS NOT NULL AND b2b_status IS DISTINCT FROM 'rejected';
-COMMENT ON INDEX invoice_number_unique IS 'one submitted invoice per supplier, number and year of issue (else DOUBLON)';
+	WHERE submitted_at IS NOT NULL;
+COMMENT ON INDEX invoice_number_unique IS 'one submitted invoice per supplier, number and year of issue (else DOUBLON), whatever its status';
 CREATE INDEX invoice_buyer ON invoice (buyer_id);
 CREATE INDEX invoice_supplier ON invoice (supplier_id);
 

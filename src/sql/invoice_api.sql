@@ -250,15 +250,20 @@ BEGIN
 			CASE buyer_row.kind WHEN 'company' THEN 'draft'::b2b_status END)
 	RETURNING id INTO new_id;
 
+	-- the numbers were checked above; jsonb_to_recordset reads each line once
 	INSERT INTO invoice_line (invoice_id, line_no, line_id, item_name, description, quantity,
 							  unit_code, net_price, base_quantity, allowance_amount, charge_amount,
 							  vat_category, vat_rate, stated_net_amount)
-	SELECT new_id, i, coalesce(l->>'id', i::text), l->>'item_name', l->>'description',
-		   (l->>'quantity')::numeric, coalesce(l->>'unit_code', 'C62'), (l->>'net_price')::numeric,
-		   coalesce((l->>'base_quantity')::numeric, 1), coalesce((l->>'allowance_amount')::numeric, 0),
-		   coalesce((l->>'charge_amount')::numeric, 0), coalesce(upper(l->>'vat_category'), 'S'),
-		   (l->>'vat_rate')::numeric, (l->>'net_amount')::numeric
-	FROM jsonb_array_elements(doc->'lines') WITH ORDINALITY AS e(l, i);
+	SELECT new_id, i, coalesce(l.id, i::text), l.item_name, l.description, l.quantity,
+		   coalesce(l.unit_code, 'C62'), l.net_price, coalesce(l.base_quantity, 1),
+		   coalesce(l.allowance_amount, 0), coalesce(l.charge_amount, 0),
+		   coalesce(upper(l.vat_category), 'S'), l.vat_rate, l.net_amount
+	FROM ROWS FROM (jsonb_to_recordset(doc->'lines') AS (id text, item_name text, description text,
+		quantity numeric, unit_code text, net_price numeric, base_quantity numeric,
+		allowance_amount numeric, charge_amount numeric, vat_category text, vat_rate numeric,
+		net_amount numeric))
+		WITH ORDINALITY AS l(id, item_name, description, quantity, unit_code, net_price, base_quantity,
+							 allowance_amount, charge_amount, vat_category, vat_rate, net_amount, i);
 
 	IF doc ? 'allowances' OR doc ? 'charges' THEN
 		INSERT INTO invoice_allowance_charge (invoice_id, seq, is_charge, amount, vat_category,

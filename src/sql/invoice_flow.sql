@@ -166,7 +166,7 @@ BEGIN
 	SELECT id INTO clash FROM invoice i
 	WHERE i.supplier_id = inv.supplier_id AND i.number = inv.number
 	  AND extract(year FROM i.issue_date) = extract(year FROM inv.issue_date)
-	  AND i.submitted_at IS NOT NULL AND i.b2b_status IS DISTINCT FROM 'rejected'
+	  AND i.submitted_at IS NOT NULL
 	  AND i.id <> inv.id;
 	-- totals, the freeze and the deposit in one UPDATE; the guard checks the move
 	IF clash IS NULL THEN
