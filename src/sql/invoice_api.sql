@@ -24,6 +24,14 @@ END
 $$;
 COMMENT ON FUNCTION json_check_keys(jsonb, text[], text, text) IS 'internal: refuses unknown keys in a JSON document, naming where';
 
+-- Whether a JSON value is a decimal number, or a string holding one.  A plain
+-- SQL expression, so that the planner inlines it into the queries using it.
+CREATE FUNCTION json_is_decimal(v jsonb) RETURNS boolean
+	LANGUAGE sql IMMUTABLE PARALLEL SAFE
+	AS $$ SELECT jsonb_typeof(v) = 'number' OR
+				 (jsonb_typeof(v) = 'string' AND (v #>> '{}') ~ '^\s*[-+]?[0-9]+(\.[0-9]+)?\s*$') $$;
+COMMENT ON FUNCTION json_is_decimal(jsonb) IS 'internal: whether a JSON value is a decimal number or a string holding one';
+
 -- A JSON number, or a string holding one, as numeric; where names it in errors.
 CREATE FUNCTION json_numeric(v jsonb, where_ text) RETURNS numeric
 LANGUAGE plpgsql IMMUTABLE SET search_path = bizinvoice, pg_catalog, pg_temp
@@ -31,9 +39,7 @@ AS $$
 BEGIN
 	IF v IS NULL OR jsonb_typeof(v) = 'null' THEN
 		RETURN NULL;
-	ELSIF jsonb_typeof(v) = 'number' THEN
-		RETURN v::numeric;
-	ELSIF jsonb_typeof(v) = 'string' AND (v #>> '{}') ~ '^\s*[-+]?[0-9]+(\.[0-9]+)?\s*$' THEN
+	ELSIF json_is_decimal(v) THEN
 		RETURN (v #>> '{}')::numeric;
 	END IF;
 	RAISE EXCEPTION 'invalid invoice document'
@@ -199,9 +205,7 @@ BEGIN
 				UNION ALL
 				SELECT a, i, 'charges' FROM jsonb_array_elements(coalesce(doc->'charges', '[]')) WITH ORDINALITY AS e(a, i)) ac,
 			   (VALUES ('amount', true, 'BR-31'), ('vat_rate', false, NULL)) AS r(k, required, rule)) x,
-		 LATERAL (SELECT jsonb_typeof(v) = 'number' OR
-						 (jsonb_typeof(v) = 'string' AND (v #>> '{}') ~ '^\s*[-+]?[0-9]+(\.[0-9]+)?\s*$')
-						 AS is_decimal) d
+		 LATERAL (SELECT json_is_decimal(v) AS is_decimal) d
 	WHERE (required AND (v IS NULL OR jsonb_typeof(v) = 'null'))
 	   OR (v IS NOT NULL AND jsonb_typeof(v) <> 'null'
 		   AND (NOT is_decimal OR (rule IS NOT NULL AND (v #>> '{}')::numeric < 0)))
