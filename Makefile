@@ -18,6 +18,7 @@ OBJS = \
 	src/status/actor.o \
 	src/status/guard.o \
 	src/status/invoice_row.o \
+	src/status/invoice_check.o \
 	src/status/history.o \
 	src/status/move.o
 

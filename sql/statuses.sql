@@ -82,6 +82,25 @@ UPDATE invoice SET b2b_status = 'in_hand' WHERE id = :inv2;
 UPDATE invoice SET b2b_status = 'refused', status_reason = 'forged' WHERE id = :inv2;
 UPDATE invoice SET status_reason = 'forged', status_actor = 'platform' WHERE id = :inv2;
 SELECT b2b_status, status_reason, status_actor FROM invoice WHERE id = :inv2;
+-- the row's invariants hold for direct writes too
+INSERT INTO invoice (supplier_id, buyer_id, channel, delivery, number, issue_date, currency, b2b_status)
+VALUES (:alice, :bob, 'B2B', 'platform', 'D-1', '2026-11-02', 'eur', 'draft');
+INSERT INTO invoice (supplier_id, buyer_id, channel, delivery, number, issue_date, b2b_status)
+VALUES (:alice, :alice, 'B2B', 'platform', 'D-1', '2026-11-02', 'draft');
+INSERT INTO invoice (supplier_id, buyer_id, channel, delivery, number, issue_date, b2b_status)
+VALUES (:alice, :bob, 'B2B', 'chorus', 'D-1', '2026-11-02', 'draft');
+INSERT INTO invoice (supplier_id, buyer_id, channel, delivery, number, issue_date, b2b_status)
+VALUES (:alice, :bob, 'B2X', 'platform', 'D-1', '2026-11-02', 'draft');
+INSERT INTO invoice (supplier_id, buyer_id, channel, delivery, number, issue_date, b2b_status)
+VALUES (:alice, :bob, 'B2B', 'platform', '   ', '2026-11-02', 'draft');
+INSERT INTO invoice (supplier_id, buyer_id, channel, delivery, number, issue_date, type_code, b2b_status)
+VALUES (:alice, :bob, 'B2B', 'platform', 'D-1', '2026-11-02', 381, 'draft');
+INSERT INTO invoice (supplier_id, buyer_id, channel, delivery, number, issue_date, type_code, b2b_status)
+VALUES (:alice, :bob, 'B2B', 'platform', 'D-1', '2026-11-02', 385, 'draft');
+INSERT INTO invoice (supplier_id, buyer_id, channel, delivery, number, issue_date, b2b_status)
+VALUES (:alice, :bob, 'B2B', 'platform', 'D-1', '2026-11-02', 'approved');
+UPDATE invoice SET b2g_status = 'DEPOSEE' WHERE id = :inv2;
+
 -- the platform's moves are not for users
 SET ROLE regress_bob;
 SELECT stage_status_move(NULL, NULL, NULL, 'platform');

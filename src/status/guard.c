@@ -190,12 +190,8 @@ status_guard(PG_FUNCTION_ARGS)
 	newtup = TRIGGER_FIRED_BY_UPDATE(trig->tg_event) ? trig->tg_newtuple : trig->tg_trigtuple;
 	oldtup = TRIGGER_FIRED_BY_UPDATE(trig->tg_event) ? trig->tg_trigtuple : NULL;
 
+	check_invoice_row(newtup, desc, cols);
 	channel = column_text(newtup, desc, cols->attnum[COL_CHANNEL]);
-	if (channel == NULL || (strcmp(channel, "B2B") != 0 && strcmp(channel, "B2G") != 0))
-		ereport(ERROR,
-				(errcode(ERRCODE_CHECK_VIOLATION),
-				 errmsg("an invoice's channel is B2B or B2G, not \"%s\"",
-						channel ? channel : "")));
 	ch = strcmp(channel, "B2B") == 0 ? CHANNEL_B2B : CHANNEL_B2G;
 	if (oldtup)
 	{

@@ -1,7 +1,8 @@
 /*
  * invoice_row.h
  *		The columns of bizinvoice.invoice that the status triggers read and
- *		write, found by name once per query, and reading them from a row.
+ *		write, found by name once per query, reading them from a row, and the
+ *		row's invariants (invoice_check.c).
  */
 #ifndef BIZINVOICE_INVOICE_ROW_H
 #define BIZINVOICE_INVOICE_ROW_H
@@ -29,6 +30,10 @@ typedef enum InvoiceColumn
 	COL_CHANGED_AT,
 	COL_SEQ,
 	COL_SUBMITTED_AT,
+	COL_NUMBER,
+	COL_TYPE_CODE,
+	COL_CURRENCY,
+	COL_PRECEDING_NUMBER,
 	INVOICE_COLUMNS
 } InvoiceColumn;
 
@@ -48,6 +53,9 @@ extern const InvoiceColumns *invoice_columns(FunctionCallInfo fcinfo, Relation r
 extern char *column_text(HeapTuple tuple, TupleDesc desc, int attnum);
 extern int64 column_int8(HeapTuple tuple, TupleDesc desc, int attnum);
 extern int32 column_int4(HeapTuple tuple, TupleDesc desc, int attnum);
+
+/* Refuses (23514) a row that breaks an invoice's invariants. */
+extern void check_invoice_row(HeapTuple tuple, TupleDesc desc, const InvoiceColumns *cols);
 
 /* The invoice's status (B2B or B2G, whichever it has) as text, or NULL. */
 extern char *column_status(HeapTuple tuple, TupleDesc desc, const InvoiceColumns *cols);
