@@ -37,10 +37,10 @@ SQL_PARTS = \
 	src/sql/reporting.sql \
 	src/sql/security.sql
 
-REGRESS = siren siret iban bic vat_id identifiers parties invoices statuses security reporting catalog
+REGRESS = siren siret iban bic vat_id identifiers parties invoices statuses security reporting catalog teardown
 REGRESS_OPTS = --load-extension=$(EXTENSION) --encoding=UTF8 --no-locale
 ISOLATION = ident_unique status_race duplicate_submit
-ISOLATION_OPTS = --load-extension=$(EXTENSION) --encoding=UTF8 --no-locale
+ISOLATION_OPTS = --load-extension=$(EXTENSION) --encoding=UTF8 --no-locale --inputdir=test/isolation
 
 EXTRA_CLEAN = results regression.diffs regression.out output_iso tmp_check
 

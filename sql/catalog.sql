@@ -36,6 +36,3 @@ FROM pg_type t
 WHERE t.typnamespace = 'bizinvoice'::regnamespace AND t.typtype = 'b'
   AND t.typelem = 0
 ORDER BY t.typname;
-
--- the library is the one the server preloads
-SELECT current_setting('shared_preload_libraries') AS preloaded;

@@ -151,7 +151,7 @@ run_isolation() {
 	say "isolation"
 	mkdir -p "$out"
 	"$PGXS_TEST/isolation/pg_isolation_regress" --temp-instance="$out/instance" \
-		--bindir="$bindir" --inputdir="$here/test/isolation" --outputdir="$out" \
+		--bindir="$bindir" --outputdir="$out" \
 		--temp-config="$conf" $(make_var ISOLATION_OPTS) \
 		$(make_var ISOLATION) 2>&1 | tee "$out/output.txt" || rc=$?
 	[ -f "$out/regression.diffs" ] && cat "$out/regression.diffs"
