@@ -35,9 +35,11 @@ SQL_PARTS = \
 	src/sql/invoice_api.sql \
 	src/sql/invoice_flow.sql \
 	src/sql/reporting.sql \
+	src/sql/ledger.sql \
+	src/sql/ledger_api.sql \
 	src/sql/security.sql
 
-REGRESS = siren siret iban bic vat_id identifiers parties invoices statuses security reporting catalog teardown
+REGRESS = siren siret iban bic vat_id identifiers parties invoices statuses security reporting ledger catalog teardown
 REGRESS_OPTS = --load-extension=$(EXTENSION) --encoding=UTF8 --no-locale
 ISOLATION = ident_unique status_race duplicate_submit
 ISOLATION_OPTS = --load-extension=$(EXTENSION) --encoding=UTF8 --no-locale --inputdir=test/isolation

@@ -20,3 +20,7 @@ REVOKE ALL ON FUNCTION stage_status_move(text, numeric, text, text) FROM PUBLIC;
 CREATE FUNCTION caller_has_role(role name) RETURNS boolean
 	AS 'MODULE_PATHNAME', 'caller_has_role' LANGUAGE C STABLE STRICT PARALLEL RESTRICTED;
 COMMENT ON FUNCTION caller_has_role(name) IS 'whether the role behind the call, outside SECURITY DEFINER functions, has the privileges of this role';
+
+CREATE FUNCTION caller_name() RETURNS name
+	AS 'MODULE_PATHNAME', 'caller_name' LANGUAGE C STABLE PARALLEL RESTRICTED;
+COMMENT ON FUNCTION caller_name() IS 'the role behind the call, outside SECURITY DEFINER functions (who did it)';

@@ -14,6 +14,16 @@ BEGIN
 END
 $$;
 
+GRANT SELECT ON account, transfer, account_balances TO bizinvoice_reader;
+GRANT INSERT ON account TO bizinvoice_admin;
+REVOKE ALL ON FUNCTION post_transfer(bigint, bigint, numeric, text, bigint, text, bigint),
+	system_account(text, text), idempotent(text, text, jsonb), idempotent_done(text, jsonb),
+	fund(bigint, numeric, text, text), withdraw(bigint, numeric, iban, text),
+	pay_invoice(bigint, numeric, text), open_account(bigint, text, numeric) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION fund(bigint, numeric, text, text), withdraw(bigint, numeric, iban, text),
+	pay_invoice(bigint, numeric, text) TO bizinvoice_user;
+GRANT EXECUTE ON FUNCTION open_account(bigint, text, numeric) TO bizinvoice_admin;
+
 GRANT SELECT ON party, public_service, party_member, invoice, invoice_line,
 	invoice_allowance_charge, invoice_vat_breakdown, invoice_note, invoice_attachment,
 	status_history, chorus_outbox, status_catalog, status_transitions, invoice_status,
@@ -41,6 +51,20 @@ CREATE POLICY invoice_party ON invoice
 	USING (supplier_id = (SELECT current_party()) OR buyer_id = (SELECT current_party())
 		   OR (SELECT is_admin()));
 COMMENT ON POLICY invoice_party ON invoice IS 'a party sees the invoices it issues or receives';
+
+-- A party sees its own accounts and the transfers touching them.
+ALTER TABLE account ENABLE ROW LEVEL SECURITY;
+CREATE POLICY account_party ON account
+	USING (party_id = (SELECT current_party()) OR (SELECT is_admin()));
+COMMENT ON POLICY account_party ON account IS 'a party sees its own accounts';
+ALTER TABLE transfer ENABLE ROW LEVEL SECURITY;
+CREATE POLICY transfer_party ON transfer
+	USING (EXISTS (SELECT FROM account a WHERE a.id IN (debit_account, credit_account)));
+COMMENT ON POLICY transfer_party ON transfer IS 'a party sees the transfers touching its accounts';
+ALTER TABLE idempotency_key ENABLE ROW LEVEL SECURITY;
+CREATE POLICY idempotency_key_party ON idempotency_key
+	USING (party_id = (SELECT current_party()) OR (SELECT is_admin()));
+COMMENT ON POLICY idempotency_key_party ON idempotency_key IS 'a party sees its own requests';
 
 ALTER TABLE party_member ENABLE ROW LEVEL SECURITY;
 CREATE POLICY party_member_self ON party_member
@@ -79,6 +103,13 @@ SELECT pg_catalog.pg_extension_config_dump('chorus_outbox', '');
 SELECT pg_catalog.pg_extension_config_dump('party_id_seq', '');
 SELECT pg_catalog.pg_extension_config_dump('invoice_id_seq', '');
 SELECT pg_catalog.pg_extension_config_dump('status_history_id_seq', '');
+SELECT pg_catalog.pg_extension_config_dump('account', '');
+SELECT pg_catalog.pg_extension_config_dump('transfer', '');
+SELECT pg_catalog.pg_extension_config_dump('idempotency_key', '');
+SELECT pg_catalog.pg_extension_config_dump('account_id_seq', '');
+SELECT pg_catalog.pg_extension_config_dump('transfer_id_seq', '');
 COMMENT ON SEQUENCE party_id_seq IS 'party ids';
 COMMENT ON SEQUENCE invoice_id_seq IS 'invoice ids';
 COMMENT ON SEQUENCE status_history_id_seq IS 'status history entry ids';
+COMMENT ON SEQUENCE account_id_seq IS 'account ids';
+COMMENT ON SEQUENCE transfer_id_seq IS 'transfer ids';

@@ -47,16 +47,16 @@ CREATE TRIGGER invoice_status_moved AFTER UPDATE ON invoice
 	FOR EACH ROW WHEN (OLD.status_seq <> NEW.status_seq)
 	EXECUTE FUNCTION status_record();
 
-CREATE FUNCTION status_history_append_only() RETURNS trigger
+CREATE FUNCTION append_only() RETURNS trigger
 LANGUAGE plpgsql SET search_path = bizinvoice, pg_catalog, pg_temp
 AS $$
 BEGIN
-	RAISE EXCEPTION 'status_history is append-only'
-		USING ERRCODE = '55000', DETAIL = format('%s on status_history is refused.', TG_OP);
+	RAISE EXCEPTION '% is append-only', TG_TABLE_NAME
+		USING ERRCODE = '55000', DETAIL = format('%s on %s is refused.', TG_OP, TG_TABLE_NAME);
 END
 $$;
-COMMENT ON FUNCTION status_history_append_only() IS 'trigger: refuses UPDATE, DELETE and TRUNCATE on status_history';
+COMMENT ON FUNCTION append_only() IS 'trigger: refuses UPDATE, DELETE and TRUNCATE on append-only tables (status history, ledger transfers)';
 CREATE TRIGGER status_history_append_only BEFORE UPDATE OR DELETE ON status_history
-	FOR EACH ROW EXECUTE FUNCTION status_history_append_only();
+	FOR EACH ROW EXECUTE FUNCTION append_only();
 CREATE TRIGGER status_history_no_truncate BEFORE TRUNCATE ON status_history
-	FOR EACH STATEMENT EXECUTE FUNCTION status_history_append_only();
+	FOR EACH STATEMENT EXECUTE FUNCTION append_only();

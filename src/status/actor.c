@@ -183,6 +183,15 @@ caller_has_role(PG_FUNCTION_ARGS)
 	PG_RETURN_BOOL(has_privs_of_role(GetOuterUserId(), role));
 }
 
+/* caller_name(): the role behind the call, outside SECURITY DEFINER functions. */
+PG_FUNCTION_INFO_V1(caller_name);
+Datum
+caller_name(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_DATUM(DirectFunctionCall1(namein,
+										CStringGetDatum(GetUserNameFromId(GetOuterUserId(), false))));
+}
+
 /* current_party(): the party this session acts for, or NULL. */
 PG_FUNCTION_INFO_V1(current_party);
 Datum

@@ -1,0 +1,172 @@
+-- The ledger: accounts, immutable transfers, idempotent requests.
+--
+-- Every movement debits one account and credits another by the same amount,
+-- in the same currency, and updates both balances in its transaction: the
+-- balances of a currency always add up to zero.  Money from and to banks
+-- goes through the "outside" account, fee income to "platform_fees".
+
+CREATE TABLE account (
+	id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+	kind text NOT NULL CHECK (kind IN ('party', 'platform_fees', 'outside')),
+	party_id bigint REFERENCES party,
+	currency text NOT NULL CHECK (currency ~ '^[A-Z]{3}$'),
+	balance numeric(19, 2) NOT NULL DEFAULT 0,
+	reserved numeric(19, 2) NOT NULL DEFAULT 0 CHECK (reserved >= 0),
+	overdraft_limit numeric(19, 2) NOT NULL DEFAULT 0 CHECK (overdraft_limit >= 0),
+	created_at timestamptz NOT NULL DEFAULT now(),
+	CHECK ((kind = 'party') = (party_id IS NOT NULL)),
+	CHECK (kind <> 'party' OR balance - reserved >= -overdraft_limit),
+	CHECK (kind <> 'platform_fees' OR balance >= 0)
+);
+COMMENT ON TABLE account IS 'payment accounts: one per party and currency, plus the platform''s fee income and the outside world (banks) per currency';
+COMMENT ON COLUMN account.balance IS 'credits minus debits; a party''s never goes below minus its overdraft limit';
+COMMENT ON COLUMN account.reserved IS 'held by authorised payments not yet settled or voided';
+CREATE UNIQUE INDEX account_party_currency ON account (party_id, currency) WHERE kind = 'party';
+CREATE UNIQUE INDEX account_system_currency ON account (kind, currency) WHERE kind <> 'party';
+
+CREATE TABLE transfer (
+	id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+	debit_account bigint NOT NULL REFERENCES account,
+	credit_account bigint NOT NULL REFERENCES account,
+	amount numeric(19, 2) NOT NULL CHECK (amount > 0),
+	currency text NOT NULL,
+	kind text NOT NULL CHECK (kind IN ('funding', 'withdrawal', 'payment', 'fee', 'reversal')),
+	invoice_id bigint REFERENCES invoice,
+	reference text,
+	reverses bigint UNIQUE REFERENCES transfer,
+	created_at timestamptz NOT NULL DEFAULT now(),
+	created_by name NOT NULL,
+	CHECK (debit_account <> credit_account),
+	CHECK ((kind = 'reversal') = (reverses IS NOT NULL))
+);
+COMMENT ON TABLE transfer IS 'every movement of money, append-only: one account debited, one credited; corrections are reversals';
+COMMENT ON COLUMN transfer.reverses IS 'the transfer this one reverses (at most one reversal each)';
+CREATE INDEX transfer_debit ON transfer (debit_account, id);
+CREATE INDEX transfer_credit ON transfer (credit_account, id);
+CREATE INDEX transfer_invoice ON transfer (invoice_id) WHERE invoice_id IS NOT NULL;
+CREATE TRIGGER transfer_append_only BEFORE UPDATE OR DELETE ON transfer
+	FOR EACH ROW EXECUTE FUNCTION append_only();
+CREATE TRIGGER transfer_no_truncate BEFORE TRUNCATE ON transfer
+	FOR EACH STATEMENT EXECUTE FUNCTION append_only();
+
+-- Idempotency: a money-moving request carries a key; the same key again
+-- with the same arguments returns the first result, with others is refused.
+CREATE TABLE idempotency_key (
+	party_id bigint NOT NULL,			-- keys are the acting party's own (0: none)
+	key text NOT NULL CHECK (btrim(key) <> ''),
+	operation text NOT NULL,
+	arguments jsonb NOT NULL,
+	result jsonb,
+	created_at timestamptz NOT NULL DEFAULT now(),
+	PRIMARY KEY (party_id, key)
+);
+COMMENT ON TABLE idempotency_key IS 'money-moving requests by idempotency key, with their arguments and first result';
+
+-- The system account of a kind and currency, created on first use.
+CREATE FUNCTION system_account(kind text, currency text) RETURNS bigint
+LANGUAGE plpgsql SET search_path = bizinvoice, pg_catalog, pg_temp
+AS $$
+DECLARE
+	found bigint;
+BEGIN
+	SELECT id INTO found FROM account a WHERE a.kind = system_account.kind AND a.currency = system_account.currency;
+	IF found IS NULL THEN
+		INSERT INTO account (kind, currency) VALUES (system_account.kind, system_account.currency)
+		ON CONFLICT DO NOTHING RETURNING id INTO found;
+		IF found IS NULL THEN		-- created concurrently
+			SELECT id INTO found FROM account a
+			WHERE a.kind = system_account.kind AND a.currency = system_account.currency;
+		END IF;
+	END IF;
+	RETURN found;
+END
+$$;
+COMMENT ON FUNCTION system_account(text, text) IS 'internal: the platform_fees or outside account of a currency, created on first use';
+
+-- Moves amount from debit to credit: both accounts locked in id order (no
+-- deadlock between opposite transfers), same currency, funds available.
+CREATE FUNCTION post_transfer(debit bigint, credit bigint, amount numeric, kind text,
+							  invoice_id bigint DEFAULT NULL, reference text DEFAULT NULL,
+							  reverses bigint DEFAULT NULL) RETURNS bigint
+LANGUAGE plpgsql SET search_path = bizinvoice, pg_catalog, pg_temp
+AS $$
+DECLARE
+	d account;
+	c account;
+	a account;
+	new_id bigint;
+BEGIN
+	IF amount IS NULL OR amount <= 0 OR amount <> round(amount, 2) THEN
+		RAISE EXCEPTION 'invalid amount %', amount
+			USING ERRCODE = '22023', DETAIL = 'An amount is positive, to the cent.';
+	END IF;
+	FOR a IN SELECT * FROM account WHERE id IN (debit, credit) ORDER BY id FOR UPDATE LOOP
+		IF a.id = debit THEN d := a; ELSE c := a; END IF;
+	END LOOP;
+	IF d.id IS NULL OR c.id IS NULL THEN
+		RAISE EXCEPTION 'account % does not exist', CASE WHEN d.id IS NULL THEN debit ELSE credit END
+			USING ERRCODE = '42704';
+	END IF;
+	IF d.currency <> c.currency THEN
+		RAISE EXCEPTION 'cannot transfer between accounts in different currencies'
+			USING ERRCODE = '22023',
+				  DETAIL = format('Account %s holds %s, account %s holds %s.', d.id, d.currency, c.id, c.currency);
+	END IF;
+	IF d.kind = 'party' AND d.balance - d.reserved + d.overdraft_limit < amount THEN
+		RAISE EXCEPTION 'insufficient funds in account %', d.id
+			USING ERRCODE = '23514',
+				  DETAIL = format('%s %s requested, %s available (balance %s, reserved %s, overdraft limit %s).',
+								  amount, d.currency, d.balance - d.reserved + d.overdraft_limit,
+								  d.balance, d.reserved, d.overdraft_limit);
+	END IF;
+	UPDATE account SET balance = balance - amount WHERE id = d.id;
+	UPDATE account SET balance = balance + amount WHERE id = c.id;
+	INSERT INTO transfer (debit_account, credit_account, amount, currency, kind, invoice_id,
+						  reference, reverses, created_by)
+	VALUES (d.id, c.id, amount, d.currency, kind, invoice_id, reference, reverses, caller_name())
+	RETURNING id INTO new_id;
+	RETURN new_id;
+END
+$$;
+COMMENT ON FUNCTION post_transfer(bigint, bigint, numeric, text, bigint, text, bigint) IS 'internal: the one way money moves: locks both accounts, checks currency and funds, updates balances, records the transfer';
+
+-- Runs body (a SQL expression returning jsonb) once per idempotency key of
+-- the acting party: a repeat with the same arguments gets the first result.
+CREATE FUNCTION idempotent(key text, operation text, arguments jsonb) RETURNS jsonb
+LANGUAGE plpgsql SET search_path = bizinvoice, pg_catalog, pg_temp
+AS $$
+DECLARE
+	prior idempotency_key;
+	p bigint := coalesce(current_party(), 0);
+BEGIN
+	IF key IS NULL OR btrim(key) = '' THEN
+		RAISE EXCEPTION 'an idempotency key is required'
+			USING ERRCODE = '22023',
+				  HINT = 'Pass idempotency_key => a value unique to this request, e.g. a UUID.';
+	END IF;
+	INSERT INTO idempotency_key (party_id, key, operation, arguments)
+	VALUES (p, key, operation, arguments)
+	ON CONFLICT DO NOTHING;
+	IF FOUND THEN
+		RETURN NULL;	-- new: the caller performs it and records the result
+	END IF;
+	SELECT * INTO prior FROM idempotency_key k WHERE k.party_id = p AND k.key = idempotent.key;
+	IF prior.operation <> operation OR prior.arguments <> arguments THEN
+		RAISE EXCEPTION 'idempotency key "%" was already used for another request', key
+			USING ERRCODE = '22023',
+				  DETAIL = format('First %s %s, now %s %s.', prior.operation, prior.arguments,
+								  operation, arguments);
+	END IF;
+	RETURN prior.result;
+END
+$$;
+COMMENT ON FUNCTION idempotent(text, text, jsonb) IS 'internal: NULL if this idempotency key is new (the caller then records its result), else the first result; refuses a key reused with other arguments';
+
+CREATE FUNCTION idempotent_done(key text, result jsonb) RETURNS jsonb
+LANGUAGE sql SET search_path = bizinvoice, pg_catalog, pg_temp
+AS $$
+	UPDATE idempotency_key k SET result = idempotent_done.result
+	WHERE k.party_id = coalesce(current_party(), 0) AND k.key = idempotent_done.key
+	RETURNING k.result;
+$$;
+COMMENT ON FUNCTION idempotent_done(text, jsonb) IS 'internal: records the result of a new idempotent request';

@@ -1,0 +1,224 @@
+-- The ledger's API: accounts, funding, withdrawal, invoice payments, checks.
+
+-- The acting party's account, locked by the caller's transfer.
+CREATE FUNCTION party_account(party bigint, currency text) RETURNS bigint
+LANGUAGE sql STABLE SET search_path = bizinvoice, pg_catalog, pg_temp
+AS $$ SELECT id FROM account WHERE party_id = party AND account.currency = party_account.currency $$;
+COMMENT ON FUNCTION party_account(bigint, text) IS 'internal: a party''s account in a currency, or NULL';
+
+CREATE FUNCTION open_account(party bigint, currency text DEFAULT 'EUR',
+							 overdraft_limit numeric DEFAULT 0) RETURNS bigint
+LANGUAGE plpgsql SET search_path = bizinvoice, pg_catalog, pg_temp
+AS $$
+DECLARE
+	new_id bigint;
+BEGIN
+	IF NOT EXISTS (SELECT FROM party p WHERE p.id = open_account.party) THEN
+		RAISE EXCEPTION 'party % does not exist', party USING ERRCODE = '42704';
+	END IF;
+	IF upper(currency) !~ '^[A-Z]{3}$' THEN
+		RAISE EXCEPTION 'invalid currency "%"', currency
+			USING ERRCODE = '22023', DETAIL = 'A currency is an ISO 4217 code of 3 letters, such as EUR.';
+	END IF;
+	INSERT INTO account (kind, party_id, currency, overdraft_limit)
+	VALUES ('party', open_account.party, upper(currency), open_account.overdraft_limit)
+	ON CONFLICT DO NOTHING
+	RETURNING id INTO new_id;
+	IF new_id IS NULL THEN
+		RAISE EXCEPTION 'party % already has an account in %', party, upper(currency)
+			USING ERRCODE = '23505';
+	END IF;
+	RETURN new_id;
+END
+$$;
+COMMENT ON FUNCTION open_account(bigint, text, numeric) IS 'opens a party''s payment account in a currency (one per currency), with an optional overdraft limit (bizinvoice_admin)';
+
+-- The acting party's own account, or an error.
+CREATE FUNCTION own_account(account_id bigint) RETURNS account
+LANGUAGE plpgsql STABLE SET search_path = bizinvoice, pg_catalog, pg_temp
+AS $$
+DECLARE
+	a account;
+BEGIN
+	SELECT * INTO a FROM account WHERE id = account_id AND kind = 'party';
+	IF FOUND AND caller_has_role('bizinvoice_admin') THEN
+		RETURN a;
+	END IF;
+	IF NOT FOUND OR a.party_id <> require_party() THEN
+		RAISE EXCEPTION 'account % does not exist', account_id USING ERRCODE = '42704';
+	END IF;
+	RETURN a;
+END
+$$;
+COMMENT ON FUNCTION own_account(bigint) IS 'internal: an account of the acting party (any, for bizinvoice_admin)';
+
+CREATE FUNCTION fund(account_id bigint, amount numeric, reference text, idempotency_key text) RETURNS bigint
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = bizinvoice, pg_catalog, pg_temp
+AS $$
+DECLARE
+	a account := own_account(account_id);
+	prior jsonb := idempotent(idempotency_key, 'fund',
+							  jsonb_build_object('account', account_id, 'amount', amount, 'reference', reference));
+BEGIN
+	IF prior IS NOT NULL THEN
+		RETURN (prior->>'transfer')::bigint;
+	END IF;
+	RETURN (idempotent_done(idempotency_key, jsonb_build_object('transfer',
+		post_transfer(system_account('outside', a.currency), a.id, amount, 'funding', NULL, reference)))
+		->>'transfer')::bigint;
+END
+$$;
+COMMENT ON FUNCTION fund(bigint, numeric, text, text) IS 'money in from a bank to the account (from the outside account); idempotent by key; returns the transfer id';
+
+CREATE FUNCTION withdraw(account_id bigint, amount numeric, iban iban, idempotency_key text) RETURNS bigint
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = bizinvoice, pg_catalog, pg_temp
+AS $$
+DECLARE
+	a account := own_account(account_id);
+	prior jsonb := idempotent(idempotency_key, 'withdraw',
+							  jsonb_build_object('account', account_id, 'amount', amount, 'iban', iban));
+BEGIN
+	IF prior IS NOT NULL THEN
+		RETURN (prior->>'transfer')::bigint;
+	END IF;
+	RETURN (idempotent_done(idempotency_key, jsonb_build_object('transfer',
+		post_transfer(a.id, system_account('outside', a.currency), amount, 'withdrawal', NULL, iban::text)))
+		->>'transfer')::bigint;
+END
+$$;
+COMMENT ON FUNCTION withdraw(bigint, numeric, iban, text) IS 'money out of the account to a bank account (IBAN); refused beyond what is available; idempotent by key; returns the transfer id';
+
+-- What is still to pay on an invoice: payable amount less net payments.
+CREATE FUNCTION invoice_outstanding(invoice_id bigint) RETURNS numeric
+LANGUAGE sql STABLE SET search_path = bizinvoice, pg_catalog, pg_temp
+AS $$
+	SELECT i.payable_amount
+		   - coalesce((SELECT sum(CASE WHEN t.kind = 'payment' THEN t.amount ELSE -t.amount END)
+					   FROM transfer t
+					   WHERE t.invoice_id = i.id
+						 AND (t.kind = 'payment' OR (t.kind = 'reversal' AND EXISTS (
+							  SELECT FROM transfer r WHERE r.id = t.reverses AND r.kind = 'payment')))), 0)
+	FROM invoice i WHERE i.id = invoice_outstanding.invoice_id
+$$;
+COMMENT ON FUNCTION invoice_outstanding(bigint) IS 'what remains to be paid on an invoice: its payable amount less its payments (net of reversals)';
+
+CREATE FUNCTION pay_invoice(invoice_id bigint, amount numeric DEFAULT NULL, idempotency_key text DEFAULT NULL)
+RETURNS bigint
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = bizinvoice, pg_catalog, pg_temp
+AS $$
+DECLARE
+	prior jsonb := idempotent(idempotency_key, 'pay_invoice',
+							  jsonb_build_object('invoice', invoice_id, 'amount', amount));
+	inv invoice;
+	due numeric;
+	paying numeric;
+	from_account bigint;
+	to_account bigint;
+	tid bigint;
+BEGIN
+	IF prior IS NOT NULL THEN
+		RETURN (prior->>'transfer')::bigint;
+	END IF;
+	inv := lock_invoice(invoice_id, false);
+	IF inv.buyer_id <> current_party() THEN
+		RAISE EXCEPTION 'only the buyer of invoice % pays it', inv.id USING ERRCODE = '42501';
+	END IF;
+	IF inv.channel = 'B2B' AND inv.b2b_status NOT IN ('approved', 'partially_approved', 'payment_scheduled',
+			'partially_paid', 'overdue', 'reminded', 'netted', 'factored', 'factored_confidential',
+			'not_factored', 'payee_changed', 'direct_payment_requested') THEN
+		RAISE EXCEPTION 'invoice % cannot be paid while %', inv.id, inv.b2b_status
+			USING ERRCODE = '55000', HINT = 'The buyer approves an invoice before paying it.';
+	END IF;
+	IF inv.channel = 'B2G' THEN
+		IF inv.delivery <> 'direct' OR inv.b2g_status NOT IN ('MANDATEE', 'MISE_A_DISPOSITION_COMPTABLE', 'COMPTABILISEE') THEN
+			RAISE EXCEPTION 'invoice % cannot be paid while %', inv.id, coalesce(inv.b2g_status::text, 'queued')
+				USING ERRCODE = '55000',
+					  HINT = 'A public structure pays, through its accountant, invoices received on the platform and mandated.';
+		END IF;
+		IF NOT acting_as_accountant() THEN
+			RAISE EXCEPTION 'only the public accountant of % pays its invoices', inv.buyer_id
+				USING ERRCODE = '42501';
+		END IF;
+		-- separation of duties: who certified the service does not pay it
+		IF EXISTS (SELECT FROM status_history h WHERE h.invoice_id = inv.id
+				   AND h.to_status = 'SERVICE_FAIT' AND h.changed_by = caller_name()) THEN
+			RAISE EXCEPTION 'role % certified the service of invoice % and may not also pay it', caller_name(), inv.id
+				USING ERRCODE = '42501';
+		END IF;
+	END IF;
+
+	due := invoice_outstanding(inv.id);
+	IF due <= 0 THEN
+		RAISE EXCEPTION 'invoice % is paid', inv.id USING ERRCODE = '55000';
+	END IF;
+	paying := coalesce(amount, due);
+	IF paying > due THEN
+		RAISE EXCEPTION 'payment of % exceeds what is due on invoice %', paying, inv.id
+			USING ERRCODE = '22023', DETAIL = format('%s %s remains to be paid.', due, inv.currency);
+	END IF;
+	IF inv.channel = 'B2G' AND paying <> due THEN
+		RAISE EXCEPTION 'a B2G invoice is paid in full: % % is due on invoice %', due, inv.currency, inv.id
+			USING ERRCODE = '22023';
+	END IF;
+	from_account := party_account(inv.buyer_id, inv.currency);
+	to_account := party_account(inv.supplier_id, inv.currency);
+	IF from_account IS NULL OR to_account IS NULL THEN
+		RAISE EXCEPTION 'no % account for the %', inv.currency,
+			CASE WHEN from_account IS NULL THEN 'buyer' ELSE 'supplier' END
+			USING ERRCODE = '42704', HINT = 'bizinvoice.open_account(party, currency) opens one.';
+	END IF;
+	tid := post_transfer(from_account, to_account, paying, 'payment', inv.id, inv.number);
+
+	IF inv.channel = 'B2G' THEN
+		PERFORM set_status(inv.id, 'MISE_EN_PAIEMENT', amount => paying);
+	ELSIF paying < due THEN
+		PERFORM set_status(inv.id, 'partially_paid', amount => paying);
+	ELSE
+		PERFORM set_status(inv.id, 'payment_sent', amount => paying);
+		PERFORM system_move(inv.id, 'platform', 'cashed');	-- the money is in the supplier's account
+	END IF;
+	PERFORM idempotent_done(idempotency_key, jsonb_build_object('transfer', tid));
+	RETURN tid;
+END
+$$;
+COMMENT ON FUNCTION pay_invoice(bigint, numeric, text) IS 'pays an invoice from the buyer''s account to the supplier''s (NULL: what remains); partial payments allowed, overpayment refused; moves it to partially_paid, or payment_sent and cashed (B2G: MISE_EN_PAIEMENT, by the accountant); idempotent by key; returns the transfer id';
+
+-- Every violated ledger invariant; empty when the ledger holds.
+CREATE FUNCTION check_ledger(OUT invariant text, OUT detail text) RETURNS SETOF record
+LANGUAGE sql STABLE SET search_path = bizinvoice, pg_catalog, pg_temp
+AS $$
+	SELECT 'balances sum to zero', format('%s: balances add up to %s', currency, sum(balance))
+	FROM account GROUP BY currency HAVING sum(balance) <> 0
+	UNION ALL
+	SELECT 'balance equals its transfers',
+		   format('account %s: balance %s, transfers %s', a.id, a.balance, coalesce(t.net, 0))
+	FROM account a
+	LEFT JOIN (SELECT acc, sum(delta) AS net
+			   FROM (SELECT credit_account AS acc, amount AS delta FROM transfer
+					 UNION ALL
+					 SELECT debit_account, -amount FROM transfer) m
+			   GROUP BY acc) t ON t.acc = a.id
+	WHERE a.balance <> coalesce(t.net, 0)
+	UNION ALL
+	SELECT 'transfers stay in one currency', format('transfer %s', t.id)
+	FROM transfer t JOIN account d ON d.id = t.debit_account JOIN account c ON c.id = t.credit_account
+	WHERE d.currency <> t.currency OR c.currency <> t.currency
+	UNION ALL
+	SELECT 'no account below its overdraft limit', format('account %s: %s', id, balance - reserved)
+	FROM account WHERE kind = 'party' AND balance - reserved < -overdraft_limit
+	UNION ALL
+	SELECT 'no invoice paid beyond its amount', format('invoice %s: %s outstanding', id, invoice_outstanding(id))
+	FROM invoice WHERE id IN (SELECT invoice_id FROM transfer WHERE kind = 'payment')
+	  AND invoice_outstanding(id) < 0
+	UNION ALL
+	SELECT 'a reversal mirrors its transfer', format('transfer %s', r.id)
+	FROM transfer r JOIN transfer o ON o.id = r.reverses
+	WHERE r.amount <> o.amount OR r.debit_account <> o.credit_account OR r.credit_account <> o.debit_account
+$$;
+COMMENT ON FUNCTION check_ledger() IS 'every violated ledger invariant (sums to zero per currency, balances match transfers, one currency per transfer, no overdraft, no overpaid invoice, reversals mirror); empty when all hold';
+
+CREATE VIEW account_balances WITH (security_invoker = true) AS
+SELECT a.id AS account_id, a.kind, a.party_id, p.name AS party, a.currency, a.balance, a.reserved,
+	   a.balance - a.reserved AS available, a.overdraft_limit
+FROM bizinvoice.account a LEFT JOIN bizinvoice.party p ON p.id = a.party_id;
+COMMENT ON VIEW account_balances IS 'each visible account''s balance, reserved and available amounts';
