@@ -44,6 +44,12 @@ $node->safe_psql('src', q{
 	SELECT bizinvoice.set_status(3, 'partially_approved', amount => 10);
 	SELECT bizinvoice.set_status(3, 'partially_paid', amount => 4);
 	SELECT bizinvoice.set_status(3, 'partially_paid', amount => 6);
+	RESET ROLE;
+	SELECT bizinvoice.open_account(1), bizinvoice.open_account(2);
+	SET ROLE tap_bob;
+	SELECT bizinvoice.act_as(2);
+	SELECT bizinvoice.fund(2, 500, 'wire', 'k1');
+	SELECT bizinvoice.pay_invoice(1, 10, 'k2');
 });
 
 my %queries = (
@@ -54,7 +60,10 @@ my %queries = (
 	attachments => 'SELECT invoice_id, seq, filename, encode(sha256, \'hex\') FROM bizinvoice.invoice_attachment ORDER BY 1, 2',
 	history => 'SELECT * FROM bizinvoice.status_history ORDER BY id',
 	parties => 'SELECT * FROM bizinvoice.party ORDER BY id',
-	members => 'SELECT * FROM bizinvoice.party_member ORDER BY 1, 2');
+	members => 'SELECT * FROM bizinvoice.party_member ORDER BY 1, 2',
+	accounts => 'SELECT * FROM bizinvoice.account ORDER BY id',
+	transfers => 'SELECT * FROM bizinvoice.transfer ORDER BY id',
+	'idempotency keys' => 'SELECT * FROM bizinvoice.idempotency_key ORDER BY 1, 2');
 my %before = map { $_ => $node->safe_psql('src', $queries{$_}) } keys %queries;
 ok($before{history} =~ /partially_paid\|partially_paid/, 'the source has a history to keep');
 
@@ -84,6 +93,12 @@ my ($rc, $out, $err) = $node->psql('dst', q{
 like($err, qr/cannot move from refused to approved/, 'the status rules hold after restore');
 ($rc, $out, $err) = $node->psql('dst', q{UPDATE bizinvoice.invoice SET number = 'X' WHERE id = 1});
 like($err, qr/is submitted and cannot be changed/, 'the freeze holds after restore');
+is($node->safe_psql('dst', 'SELECT count(*) FROM bizinvoice.check_ledger()'), '0',
+	'the restored ledger holds');
+is($node->safe_psql('dst', q{
+	SET ROLE tap_bob; SELECT bizinvoice.act_as(2);
+	SELECT bizinvoice.fund(2, 500, 'wire', 'k1') = 1;}) =~ s/.*\n//sr,
+	't', 'an idempotency key used before the dump still returns its first transfer');
 ($rc, $out, $err) = $node->psql('dst', q{DELETE FROM bizinvoice.status_history});
 like($err, qr/append-only/, 'the history stays append-only after restore');
 is($node->safe_psql('dst', q{
