@@ -37,6 +37,8 @@ SQL_PARTS = \
 	src/sql/reporting.sql \
 	src/sql/ledger.sql \
 	src/sql/ledger_api.sql \
+	src/sql/ledger_more.sql \
+	src/sql/ledger_payments.sql \
 	src/sql/security.sql
 
 REGRESS = siren siret iban bic vat_id identifiers parties invoices statuses security reporting ledger catalog teardown

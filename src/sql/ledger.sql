@@ -49,6 +49,21 @@ CREATE TRIGGER transfer_append_only BEFORE UPDATE OR DELETE ON transfer
 CREATE TRIGGER transfer_no_truncate BEFORE TRUNCATE ON transfer
 	FOR EACH STATEMENT EXECUTE FUNCTION append_only();
 
+CREATE TABLE payment_authorization (
+	id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+	invoice_id bigint NOT NULL REFERENCES invoice,
+	account_id bigint NOT NULL REFERENCES account,
+	amount numeric(19, 2) NOT NULL CHECK (amount > 0),
+	state text NOT NULL DEFAULT 'authorized' CHECK (state IN ('authorized', 'settled', 'voided')),
+	settled_transfer bigint REFERENCES transfer,
+	created_at timestamptz NOT NULL DEFAULT now(),
+	resolved_at timestamptz,
+	CHECK ((state = 'settled') = (settled_transfer IS NOT NULL)),
+	CHECK ((state = 'authorized') = (resolved_at IS NULL))
+);
+COMMENT ON TABLE payment_authorization IS 'two-phase payments: funds reserved on the buyer''s account, then settled (once) or voided (once)';
+CREATE INDEX payment_authorization_invoice ON payment_authorization (invoice_id) WHERE state = 'authorized';
+
 -- Idempotency: a money-moving request carries a key; the same key again
 -- with the same arguments returns the first result, with others is refused.
 CREATE TABLE idempotency_key (

@@ -102,87 +102,6 @@ AS $$
 $$;
 COMMENT ON FUNCTION invoice_outstanding(bigint) IS 'what remains to be paid on an invoice: its payable amount less its payments (net of reversals)';
 
-CREATE FUNCTION pay_invoice(invoice_id bigint, amount numeric DEFAULT NULL, idempotency_key text DEFAULT NULL)
-RETURNS bigint
-LANGUAGE plpgsql SECURITY DEFINER SET search_path = bizinvoice, pg_catalog, pg_temp
-AS $$
-DECLARE
-	prior jsonb := idempotent(idempotency_key, 'pay_invoice',
-							  jsonb_build_object('invoice', invoice_id, 'amount', amount));
-	inv invoice;
-	due numeric;
-	paying numeric;
-	from_account bigint;
-	to_account bigint;
-	tid bigint;
-BEGIN
-	IF prior IS NOT NULL THEN
-		RETURN (prior->>'transfer')::bigint;
-	END IF;
-	inv := lock_invoice(invoice_id, false);
-	IF inv.buyer_id <> current_party() THEN
-		RAISE EXCEPTION 'only the buyer of invoice % pays it', inv.id USING ERRCODE = '42501';
-	END IF;
-	IF inv.channel = 'B2B' AND inv.b2b_status NOT IN ('approved', 'partially_approved', 'payment_scheduled',
-			'partially_paid', 'overdue', 'reminded', 'netted', 'factored', 'factored_confidential',
-			'not_factored', 'payee_changed', 'direct_payment_requested') THEN
-		RAISE EXCEPTION 'invoice % cannot be paid while %', inv.id, inv.b2b_status
-			USING ERRCODE = '55000', HINT = 'The buyer approves an invoice before paying it.';
-	END IF;
-	IF inv.channel = 'B2G' THEN
-		IF inv.delivery <> 'direct' OR inv.b2g_status NOT IN ('MANDATEE', 'MISE_A_DISPOSITION_COMPTABLE', 'COMPTABILISEE') THEN
-			RAISE EXCEPTION 'invoice % cannot be paid while %', inv.id, coalesce(inv.b2g_status::text, 'queued')
-				USING ERRCODE = '55000',
-					  HINT = 'A public structure pays, through its accountant, invoices received on the platform and mandated.';
-		END IF;
-		IF NOT acting_as_accountant() THEN
-			RAISE EXCEPTION 'only the public accountant of % pays its invoices', inv.buyer_id
-				USING ERRCODE = '42501';
-		END IF;
-		-- separation of duties: who certified the service does not pay it
-		IF EXISTS (SELECT FROM status_history h WHERE h.invoice_id = inv.id
-				   AND h.to_status = 'SERVICE_FAIT' AND h.changed_by = caller_name()) THEN
-			RAISE EXCEPTION 'role % certified the service of invoice % and may not also pay it', caller_name(), inv.id
-				USING ERRCODE = '42501';
-		END IF;
-	END IF;
-
-	due := invoice_outstanding(inv.id);
-	IF due <= 0 THEN
-		RAISE EXCEPTION 'invoice % is paid', inv.id USING ERRCODE = '55000';
-	END IF;
-	paying := coalesce(amount, due);
-	IF paying > due THEN
-		RAISE EXCEPTION 'payment of % exceeds what is due on invoice %', paying, inv.id
-			USING ERRCODE = '22023', DETAIL = format('%s %s remains to be paid.', due, inv.currency);
-	END IF;
-	IF inv.channel = 'B2G' AND paying <> due THEN
-		RAISE EXCEPTION 'a B2G invoice is paid in full: % % is due on invoice %', due, inv.currency, inv.id
-			USING ERRCODE = '22023';
-	END IF;
-	from_account := party_account(inv.buyer_id, inv.currency);
-	to_account := party_account(inv.supplier_id, inv.currency);
-	IF from_account IS NULL OR to_account IS NULL THEN
-		RAISE EXCEPTION 'no % account for the %', inv.currency,
-			CASE WHEN from_account IS NULL THEN 'buyer' ELSE 'supplier' END
-			USING ERRCODE = '42704', HINT = 'bizinvoice.open_account(party, currency) opens one.';
-	END IF;
-	tid := post_transfer(from_account, to_account, paying, 'payment', inv.id, inv.number);
-
-	IF inv.channel = 'B2G' THEN
-		PERFORM set_status(inv.id, 'MISE_EN_PAIEMENT', amount => paying);
-	ELSIF paying < due THEN
-		PERFORM set_status(inv.id, 'partially_paid', amount => paying);
-	ELSE
-		PERFORM set_status(inv.id, 'payment_sent', amount => paying);
-		PERFORM system_move(inv.id, 'platform', 'cashed');	-- the money is in the supplier's account
-	END IF;
-	PERFORM idempotent_done(idempotency_key, jsonb_build_object('transfer', tid));
-	RETURN tid;
-END
-$$;
-COMMENT ON FUNCTION pay_invoice(bigint, numeric, text) IS 'pays an invoice from the buyer''s account to the supplier''s (NULL: what remains); partial payments allowed, overpayment refused; moves it to partially_paid, or payment_sent and cashed (B2G: MISE_EN_PAIEMENT, by the accountant); idempotent by key; returns the transfer id';
-
 -- Every violated ledger invariant; empty when the ledger holds.
 CREATE FUNCTION check_ledger(OUT invariant text, OUT detail text) RETURNS SETOF record
 LANGUAGE sql STABLE SET search_path = bizinvoice, pg_catalog, pg_temp
@@ -207,6 +126,13 @@ AS $$
 	SELECT 'no account below its overdraft limit', format('account %s: %s', id, balance - reserved)
 	FROM account WHERE kind = 'party' AND balance - reserved < -overdraft_limit
 	UNION ALL
+	SELECT 'reserved equals open authorisations',
+		   format('account %s: %s reserved, %s authorised', a.id, a.reserved, coalesce(r.amount, 0))
+	FROM account a
+	LEFT JOIN (SELECT account_id, sum(amount) AS amount FROM payment_authorization
+			   WHERE state = 'authorized' GROUP BY account_id) r ON r.account_id = a.id
+	WHERE a.reserved <> coalesce(r.amount, 0)
+	UNION ALL
 	SELECT 'no invoice paid beyond its amount', format('invoice %s: %s outstanding', id, invoice_outstanding(id))
 	FROM invoice WHERE id IN (SELECT invoice_id FROM transfer WHERE kind = 'payment')
 	  AND invoice_outstanding(id) < 0
@@ -215,7 +141,7 @@ AS $$
 	FROM transfer r JOIN transfer o ON o.id = r.reverses
 	WHERE r.amount <> o.amount OR r.debit_account <> o.credit_account OR r.credit_account <> o.debit_account
 $$;
-COMMENT ON FUNCTION check_ledger() IS 'every violated ledger invariant (sums to zero per currency, balances match transfers, one currency per transfer, no overdraft, no overpaid invoice, reversals mirror); empty when all hold';
+COMMENT ON FUNCTION check_ledger() IS 'every violated ledger invariant (sums to zero per currency, balances match transfers, one currency per transfer, no overdraft, reservations match open authorisations, no overpaid invoice, reversals mirror); empty when all hold';
 
 CREATE VIEW account_balances WITH (security_invoker = true) AS
 SELECT a.id AS account_id, a.kind, a.party_id, p.name AS party, a.currency, a.balance, a.reserved,

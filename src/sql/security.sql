@@ -23,6 +23,15 @@ REVOKE ALL ON FUNCTION post_transfer(bigint, bigint, numeric, text, bigint, text
 GRANT EXECUTE ON FUNCTION fund(bigint, numeric, text, text), withdraw(bigint, numeric, iban, text),
 	pay_invoice(bigint, numeric, text) TO bizinvoice_user;
 GRANT EXECUTE ON FUNCTION open_account(bigint, text, numeric) TO bizinvoice_admin;
+GRANT SELECT ON fee_schedule, fee_charge, fees_by_month, payment_authorization TO bizinvoice_reader;
+REVOKE ALL ON FUNCTION authorize_payment(bigint, numeric, text), settle(bigint, numeric, text),
+	void(bigint, text), check_payable(invoice, boolean), apply_payment(invoice, numeric, numeric, boolean),
+	open_authorization(bigint) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION authorize_payment(bigint, numeric, text), settle(bigint, numeric, text),
+	void(bigint, text) TO bizinvoice_user;
+GRANT INSERT ON fee_schedule TO bizinvoice_admin;
+REVOKE ALL ON FUNCTION charge_fee(bigint, text), reverse_transfer(bigint, text, text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION charge_fee(bigint, text), reverse_transfer(bigint, text, text) TO bizinvoice_admin;
 
 GRANT SELECT ON party, public_service, party_member, invoice, invoice_line,
 	invoice_allowance_charge, invoice_vat_breakdown, invoice_note, invoice_attachment,
@@ -76,7 +85,8 @@ DECLARE
 	t text;
 BEGIN
 	FOREACH t IN ARRAY ARRAY['invoice_line', 'invoice_allowance_charge', 'invoice_vat_breakdown',
-							 'invoice_note', 'invoice_attachment', 'status_history', 'chorus_outbox']
+							 'invoice_note', 'invoice_attachment', 'status_history', 'chorus_outbox',
+							 'fee_charge', 'payment_authorization']
 	LOOP
 		EXECUTE format('ALTER TABLE %I ENABLE ROW LEVEL SECURITY', t);
 		EXECUTE format('CREATE POLICY %I ON %I USING (EXISTS (SELECT FROM invoice i WHERE i.id = invoice_id))',
@@ -106,6 +116,10 @@ SELECT pg_catalog.pg_extension_config_dump('status_history_id_seq', '');
 SELECT pg_catalog.pg_extension_config_dump('account', '');
 SELECT pg_catalog.pg_extension_config_dump('transfer', '');
 SELECT pg_catalog.pg_extension_config_dump('idempotency_key', '');
+SELECT pg_catalog.pg_extension_config_dump('fee_schedule', 'WHERE NOT builtin');
+SELECT pg_catalog.pg_extension_config_dump('fee_charge', '');
+SELECT pg_catalog.pg_extension_config_dump('payment_authorization', '');
+SELECT pg_catalog.pg_extension_config_dump('payment_authorization_id_seq', '');
 SELECT pg_catalog.pg_extension_config_dump('account_id_seq', '');
 SELECT pg_catalog.pg_extension_config_dump('transfer_id_seq', '');
 COMMENT ON SEQUENCE party_id_seq IS 'party ids';
@@ -113,3 +127,4 @@ COMMENT ON SEQUENCE invoice_id_seq IS 'invoice ids';
 COMMENT ON SEQUENCE status_history_id_seq IS 'status history entry ids';
 COMMENT ON SEQUENCE account_id_seq IS 'account ids';
 COMMENT ON SEQUENCE transfer_id_seq IS 'transfer ids';
+COMMENT ON SEQUENCE payment_authorization_id_seq IS 'payment authorisation ids';

@@ -1,0 +1,231 @@
+-- Paying invoices: at once, in two phases (authorise, then settle or void),
+-- or scheduled for the due date.
+
+-- Refuses to pay an invoice that cannot be paid now, or by this party.
+CREATE FUNCTION check_payable(inv invoice, by_platform boolean) RETURNS void
+LANGUAGE plpgsql SET search_path = bizinvoice, pg_catalog, pg_temp
+AS $$
+BEGIN
+	IF NOT by_platform AND inv.buyer_id IS DISTINCT FROM current_party() THEN
+		RAISE EXCEPTION 'only the buyer of invoice % pays it', inv.id USING ERRCODE = '42501';
+	END IF;
+	IF inv.channel = 'B2B' AND inv.b2b_status NOT IN ('approved', 'partially_approved', 'payment_scheduled',
+			'partially_paid', 'overdue', 'reminded', 'netted', 'factored', 'factored_confidential',
+			'not_factored', 'payee_changed', 'direct_payment_requested') THEN
+		RAISE EXCEPTION 'invoice % cannot be paid while %', inv.id, inv.b2b_status
+			USING ERRCODE = '55000', HINT = 'The buyer approves an invoice before paying it.';
+	END IF;
+	IF inv.channel = 'B2G' THEN
+		IF inv.delivery <> 'direct' OR inv.b2g_status NOT IN ('MANDATEE', 'MISE_A_DISPOSITION_COMPTABLE', 'COMPTABILISEE') THEN
+			RAISE EXCEPTION 'invoice % cannot be paid while %', inv.id, coalesce(inv.b2g_status::text, 'queued')
+				USING ERRCODE = '55000',
+					  HINT = 'A public structure pays, through its accountant, invoices received on the platform and mandated.';
+		END IF;
+		IF by_platform OR NOT acting_as_accountant() THEN
+			RAISE EXCEPTION 'only the public accountant of % pays its invoices', inv.buyer_id
+				USING ERRCODE = '42501';
+		END IF;
+		-- separation of duties: who certified the service does not pay it
+		IF EXISTS (SELECT FROM status_history h WHERE h.invoice_id = inv.id
+				   AND h.to_status = 'SERVICE_FAIT' AND h.changed_by = caller_name()) THEN
+			RAISE EXCEPTION 'role % certified the service of invoice % and may not also pay it', caller_name(), inv.id
+				USING ERRCODE = '42501';
+		END IF;
+	END IF;
+END
+$$;
+COMMENT ON FUNCTION check_payable(invoice, boolean) IS 'internal: refuses paying an invoice not yet approved (or mandated), or by anyone but its buyer (a B2G invoice: its accountant, not the role that certified the service)';
+
+-- What may still be committed to an invoice: outstanding less open authorisations.
+CREATE FUNCTION invoice_payable_now(invoice_id bigint) RETURNS numeric
+LANGUAGE sql STABLE SET search_path = bizinvoice, pg_catalog, pg_temp
+AS $$
+	SELECT invoice_outstanding(invoice_id)
+		   - coalesce((SELECT sum(amount) FROM payment_authorization a
+					   WHERE a.invoice_id = invoice_payable_now.invoice_id AND a.state = 'authorized'), 0)
+$$;
+COMMENT ON FUNCTION invoice_payable_now(bigint) IS 'what may still be paid or authorised on an invoice: what remains less open authorisations';
+
+-- Moves amount from the buyer to the supplier for inv, and the invoice's
+-- status with it; the amount is checked against what is due.
+CREATE FUNCTION apply_payment(inv invoice, amount numeric, due numeric, by_platform boolean) RETURNS bigint
+LANGUAGE plpgsql SET search_path = bizinvoice, pg_catalog, pg_temp
+AS $$
+DECLARE
+	from_account bigint := party_account(inv.buyer_id, inv.currency);
+	to_account bigint := party_account(inv.supplier_id, inv.currency);
+	tid bigint;
+BEGIN
+	IF due <= 0 THEN
+		RAISE EXCEPTION 'invoice % is paid', inv.id USING ERRCODE = '55000';
+	END IF;
+	IF amount > due THEN
+		RAISE EXCEPTION 'payment of % exceeds what is due on invoice %', amount, inv.id
+			USING ERRCODE = '22023', DETAIL = format('%s %s remains to be paid.', due, inv.currency);
+	END IF;
+	IF inv.channel = 'B2G' AND amount <> due THEN
+		RAISE EXCEPTION 'a B2G invoice is paid in full: % % is due on invoice %', due, inv.currency, inv.id
+			USING ERRCODE = '22023';
+	END IF;
+	IF from_account IS NULL OR to_account IS NULL THEN
+		RAISE EXCEPTION 'no % account for the %', inv.currency,
+			CASE WHEN from_account IS NULL THEN 'buyer' ELSE 'supplier' END
+			USING ERRCODE = '42704', HINT = 'bizinvoice.open_account(party, currency) opens one.';
+	END IF;
+	tid := post_transfer(from_account, to_account, amount, 'payment', inv.id, inv.number);
+
+	IF inv.channel = 'B2G' THEN
+		PERFORM set_status(inv.id, 'MISE_EN_PAIEMENT', amount => amount);
+	ELSIF invoice_outstanding(inv.id) > 0 THEN
+		IF by_platform THEN
+			PERFORM system_move(inv.id, 'platform', 'partially_paid', NULL, amount);
+		ELSE
+			PERFORM set_status(inv.id, 'partially_paid', amount => amount);
+		END IF;
+	ELSE
+		IF by_platform THEN
+			PERFORM system_move(inv.id, 'platform', 'payment_sent', NULL, amount);
+		ELSE
+			PERFORM set_status(inv.id, 'payment_sent', amount => amount);
+		END IF;
+		PERFORM system_move(inv.id, 'platform', 'cashed');	-- the money is in the supplier's account
+	END IF;
+	RETURN tid;
+END
+$$;
+COMMENT ON FUNCTION apply_payment(invoice, numeric, numeric, boolean) IS 'internal: the payment transfer of an invoice and its status moves (partially_paid; payment_sent and cashed; MISE_EN_PAIEMENT)';
+
+CREATE FUNCTION pay_invoice(invoice_id bigint, amount numeric DEFAULT NULL, idempotency_key text DEFAULT NULL)
+RETURNS bigint
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = bizinvoice, pg_catalog, pg_temp
+AS $$
+DECLARE
+	prior jsonb := idempotent(idempotency_key, 'pay_invoice',
+							  jsonb_build_object('invoice', invoice_id, 'amount', amount));
+	inv invoice;
+	due numeric;
+BEGIN
+	IF prior IS NOT NULL THEN
+		RETURN (prior->>'transfer')::bigint;
+	END IF;
+	inv := lock_invoice(invoice_id, false);
+	PERFORM check_payable(inv, false);
+	due := invoice_payable_now(inv.id);
+	RETURN (idempotent_done(idempotency_key, jsonb_build_object('transfer',
+		apply_payment(inv, coalesce(amount, due), due, false)))->>'transfer')::bigint;
+END
+$$;
+COMMENT ON FUNCTION pay_invoice(bigint, numeric, text) IS 'pays an invoice from the buyer''s account to the supplier''s (NULL: what remains); partial payments allowed, overpayment refused; moves it to partially_paid, or payment_sent and cashed (B2G: MISE_EN_PAIEMENT, by the accountant); idempotent by key; returns the transfer id';
+
+CREATE FUNCTION authorize_payment(invoice_id bigint, amount numeric DEFAULT NULL, idempotency_key text DEFAULT NULL)
+RETURNS bigint
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = bizinvoice, pg_catalog, pg_temp
+AS $$
+DECLARE
+	prior jsonb := idempotent(idempotency_key, 'authorize_payment',
+							  jsonb_build_object('invoice', invoice_id, 'amount', amount));
+	inv invoice;
+	due numeric;
+	reserving numeric;
+	acc account;
+	new_id bigint;
+BEGIN
+	IF prior IS NOT NULL THEN
+		RETURN (prior->>'authorization')::bigint;
+	END IF;
+	inv := lock_invoice(invoice_id, false);
+	PERFORM check_payable(inv, false);
+	due := invoice_payable_now(inv.id);
+	reserving := coalesce(amount, due);
+	IF reserving <= 0 OR reserving <> round(reserving, 2) OR reserving > due THEN
+		RAISE EXCEPTION 'cannot authorise % on invoice %', reserving, inv.id
+			USING ERRCODE = '22023', DETAIL = format('%s %s may still be committed to it.', due, inv.currency);
+	END IF;
+	SELECT * INTO acc FROM account WHERE id = party_account(inv.buyer_id, inv.currency) FOR UPDATE;
+	IF NOT FOUND THEN
+		RAISE EXCEPTION 'no % account for the buyer', inv.currency USING ERRCODE = '42704';
+	END IF;
+	IF acc.balance - acc.reserved + acc.overdraft_limit < reserving THEN
+		RAISE EXCEPTION 'insufficient funds in account %', acc.id
+			USING ERRCODE = '23514',
+				  DETAIL = format('%s %s to reserve, %s available.', reserving, acc.currency,
+								  acc.balance - acc.reserved + acc.overdraft_limit);
+	END IF;
+	UPDATE account SET reserved = reserved + reserving WHERE id = acc.id;
+	INSERT INTO payment_authorization (invoice_id, account_id, amount)
+	VALUES (inv.id, acc.id, reserving) RETURNING id INTO new_id;
+	PERFORM idempotent_done(idempotency_key, jsonb_build_object('authorization', new_id));
+	RETURN new_id;
+END
+$$;
+COMMENT ON FUNCTION authorize_payment(bigint, numeric, text) IS 'reserves funds on the buyer''s account for an invoice (counted against its balance) until settle or void; idempotent by key; returns the authorisation id';
+
+-- The authorisation, locked, if still open and the acting party's.
+CREATE FUNCTION open_authorization(authorization_id bigint) RETURNS payment_authorization
+LANGUAGE plpgsql SET search_path = bizinvoice, pg_catalog, pg_temp
+AS $$
+DECLARE
+	a payment_authorization;
+BEGIN
+	SELECT * INTO a FROM payment_authorization WHERE id = authorization_id FOR UPDATE;
+	IF NOT FOUND OR (SELECT party_id FROM account WHERE id = a.account_id) IS DISTINCT FROM current_party() THEN
+		RAISE EXCEPTION 'authorisation % does not exist', authorization_id USING ERRCODE = '42704';
+	END IF;
+	IF a.state <> 'authorized' THEN
+		RAISE EXCEPTION 'authorisation % is already %', authorization_id, a.state USING ERRCODE = '55000';
+	END IF;
+	UPDATE account SET reserved = reserved - a.amount WHERE id = a.account_id;
+	RETURN a;
+END
+$$;
+COMMENT ON FUNCTION open_authorization(bigint) IS 'internal: locks an open authorisation of the acting party and releases its reservation';
+
+CREATE FUNCTION settle(authorization_id bigint, amount numeric DEFAULT NULL, idempotency_key text DEFAULT NULL)
+RETURNS bigint
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = bizinvoice, pg_catalog, pg_temp
+AS $$
+DECLARE
+	prior jsonb := idempotent(idempotency_key, 'settle',
+							  jsonb_build_object('authorization', authorization_id, 'amount', amount));
+	a payment_authorization;
+	inv invoice;
+	paying numeric;
+	tid bigint;
+BEGIN
+	IF prior IS NOT NULL THEN
+		RETURN (prior->>'transfer')::bigint;
+	END IF;
+	a := open_authorization(authorization_id);
+	paying := coalesce(amount, a.amount);
+	IF paying > a.amount THEN
+		RAISE EXCEPTION 'cannot settle % on authorisation % of %', paying, a.id, a.amount
+			USING ERRCODE = '22023';
+	END IF;
+	inv := lock_invoice(a.invoice_id, false);
+	PERFORM check_payable(inv, false);
+	-- this authorisation is still open, and counted in what is committed
+	tid := apply_payment(inv, paying, invoice_payable_now(inv.id) + a.amount, false);
+	UPDATE payment_authorization SET state = 'settled', settled_transfer = tid, resolved_at = now()
+	WHERE id = a.id;
+	PERFORM idempotent_done(idempotency_key, jsonb_build_object('transfer', tid));
+	RETURN tid;
+END
+$$;
+COMMENT ON FUNCTION settle(bigint, numeric, text) IS 'settles an authorisation, at most once: pays the invoice the authorised amount or less, the rest released; idempotent by key; returns the transfer id';
+
+CREATE FUNCTION void(authorization_id bigint, idempotency_key text DEFAULT NULL) RETURNS void
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = bizinvoice, pg_catalog, pg_temp
+AS $$
+DECLARE
+	prior jsonb := idempotent(idempotency_key, 'void', jsonb_build_object('authorization', authorization_id));
+	a payment_authorization;
+BEGIN
+	IF prior IS NOT NULL THEN
+		RETURN;
+	END IF;
+	a := open_authorization(authorization_id);
+	UPDATE payment_authorization SET state = 'voided', resolved_at = now() WHERE id = a.id;
+	PERFORM idempotent_done(idempotency_key, '{}');
+END
+$$;
+COMMENT ON FUNCTION void(bigint, text) IS 'voids an authorisation, at most once, releasing its reservation; idempotent by key';
