@@ -41,7 +41,7 @@ SQL_PARTS = \
 	src/sql/ledger_payments.sql \
 	src/sql/security.sql
 
-REGRESS = siren siret iban bic vat_id identifiers parties invoices statuses security reporting ledger catalog teardown
+REGRESS = siren siret iban bic vat_id identifiers parties invoices statuses security reporting ledger ledger_more catalog teardown
 REGRESS_OPTS = --load-extension=$(EXTENSION) --encoding=UTF8 --no-locale
 ISOLATION = ident_unique status_race duplicate_submit ledger_race
 ISOLATION_OPTS = --load-extension=$(EXTENSION) --encoding=UTF8 --no-locale --inputdir=test/isolation
