@@ -73,3 +73,44 @@ RESET ROLE;
 SELECT * FROM check_ledger();
 
 DROP ROLE regress_m_alice, regress_m_bob;
+
+-- scheduled payments (CASH invoicing): paid on the due date, or overdue and retried daily
+CREATE ROLE regress_s_alice LOGIN IN ROLE bizinvoice_user;
+CREATE ROLE regress_s_bob LOGIN IN ROLE bizinvoice_user;
+SELECT register_party('{"name": "Cash Alice", "siret": "63201210000012", "members": ["regress_s_alice"]}') AS salice \gset
+SELECT register_party('{"name": "Cash Bob", "siret": "65201405100013", "members": ["regress_s_bob"]}') AS sbob \gset
+SELECT open_account(:salice) AS salice_eur, open_account(:sbob) AS sbob_eur \gset
+SET ROLE regress_s_alice;
+SELECT act_as(:salice);
+SELECT submit(create_invoice(format('{"number": "S-%s", "issue_date": "2026-11-02", "due_date": "2026-12-%s",
+	"buyer": %s, "lines": [{"item_name": "Rent", "quantity": 1, "net_price": 100, "vat_rate": 20}]}',
+	n, 10 + n, :sbob)::jsonb))
+FROM generate_series(1, 3) n;
+SELECT min(id) AS s1, min(id) + 1 AS s2, max(id) AS s3 FROM invoice WHERE supplier_id = :salice \gset
+RESET ROLE;
+SET ROLE regress_s_bob;
+SELECT act_as(:sbob);
+SELECT fund(:sbob_eur, 200, 'wire', 's-fund');
+SELECT schedule_payment(:s1);
+SELECT set_status(:s1, 'approved'), set_status(:s2, 'approved'), set_status(:s3, 'approved');
+SELECT schedule_payment(:s1), schedule_payment(:s2), schedule_payment(:s3);
+SELECT schedule_payment(:s1);
+SELECT run_scheduled_payments('2026-12-11');
+-- the buyer takes the third one back
+SELECT set_status(:s3, 'approved');
+RESET ROLE;
+SELECT * FROM run_scheduled_payments('2026-12-10');
+SELECT * FROM run_scheduled_payments('2026-12-13');
+SELECT * FROM run_scheduled_payments('2026-12-13');
+SELECT number, b2b_status, attempts, last_attempt, paid_transfer IS NOT NULL AS paid, cancelled_at IS NOT NULL AS cancelled
+FROM scheduled_payment JOIN invoice ON id = invoice_id WHERE supplier_id = :salice ORDER BY number;
+SET ROLE regress_s_bob;
+SELECT act_as(:sbob);
+SELECT fund(:sbob_eur, 100, 'wire', 's-fund-2');
+RESET ROLE;
+SELECT * FROM run_scheduled_payments('2026-12-14');
+SELECT number, b2b_status, attempts, paid_transfer IS NOT NULL AS paid FROM scheduled_payment
+JOIN invoice ON id = invoice_id WHERE supplier_id = :salice ORDER BY number;
+SELECT from_status, to_status, actor FROM status_history WHERE invoice_id = :s2 ORDER BY id;
+SELECT * FROM check_ledger();
+DROP ROLE regress_s_alice, regress_s_bob;

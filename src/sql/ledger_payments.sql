@@ -229,3 +229,91 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION void(bigint, text) IS 'voids an authorisation, at most once, releasing its reservation; idempotent by key';
+
+-- CASH invoicing: the buyer schedules the payment; the platform pays on the
+-- due date from the buyer's account, or marks it overdue and retries daily.
+CREATE TABLE scheduled_payment (
+	invoice_id bigint PRIMARY KEY REFERENCES invoice,
+	scheduled_at timestamptz NOT NULL DEFAULT now(),
+	scheduled_by name NOT NULL,
+	attempts integer NOT NULL DEFAULT 0,
+	last_attempt date,
+	last_error text,
+	paid_transfer bigint REFERENCES transfer,
+	cancelled_at timestamptz
+);
+COMMENT ON TABLE scheduled_payment IS 'payments the buyer scheduled for the due date, with their attempts';
+
+CREATE FUNCTION schedule_payment(invoice_id bigint) RETURNS text
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = bizinvoice, pg_catalog, pg_temp
+AS $$
+DECLARE
+	inv invoice := lock_invoice(invoice_id, false);
+BEGIN
+	PERFORM check_payable(inv, false);
+	IF inv.channel <> 'B2B' OR inv.due_date IS NULL THEN
+		RAISE EXCEPTION 'invoice % has no due date to pay it on', inv.id
+			USING ERRCODE = '55000', HINT = 'Scheduled payments are for B2B invoices with a due date.';
+	END IF;
+	IF EXISTS (SELECT FROM scheduled_payment s WHERE s.invoice_id = inv.id
+			   AND s.paid_transfer IS NULL AND s.cancelled_at IS NULL) THEN
+		RAISE EXCEPTION 'the payment of invoice % is already scheduled', inv.id USING ERRCODE = '55000';
+	END IF;
+	PERFORM set_status(inv.id, 'payment_scheduled');
+	INSERT INTO scheduled_payment (invoice_id, scheduled_by) VALUES (inv.id, caller_name())
+	ON CONFLICT ON CONSTRAINT scheduled_payment_pkey DO UPDATE
+		SET scheduled_at = now(), scheduled_by = caller_name(), attempts = 0, last_attempt = NULL,
+			last_error = NULL, cancelled_at = NULL;
+	RETURN 'payment_scheduled';
+END
+$$;
+COMMENT ON FUNCTION schedule_payment(bigint) IS 'the buyer schedules the payment of an approved B2B invoice for its due date (status payment_scheduled); run_scheduled_payments pays it';
+
+CREATE FUNCTION run_scheduled_payments(as_of date DEFAULT current_date)
+RETURNS TABLE (invoice_id bigint, outcome text)
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = bizinvoice, pg_catalog, pg_temp
+AS $$
+DECLARE
+	s scheduled_payment;
+	inv invoice;
+	due numeric;
+	tid bigint;
+BEGIN
+	FOR s IN
+		SELECT sp.* FROM scheduled_payment sp JOIN invoice i ON i.id = sp.invoice_id
+		WHERE sp.paid_transfer IS NULL AND sp.cancelled_at IS NULL AND i.due_date <= as_of
+		  AND (sp.last_attempt IS NULL OR sp.last_attempt < as_of)
+		ORDER BY i.due_date, sp.invoice_id
+		FOR UPDATE OF sp SKIP LOCKED
+	LOOP
+		SELECT * INTO inv FROM invoice i WHERE i.id = s.invoice_id FOR UPDATE;
+		invoice_id := inv.id;
+		-- the buyer took the schedule back (moved the invoice on) meanwhile
+		IF inv.b2b_status NOT IN ('payment_scheduled', 'overdue', 'reminded') THEN
+			UPDATE scheduled_payment sp SET cancelled_at = now() WHERE sp.invoice_id = inv.id;
+			outcome := 'cancelled';
+			RETURN NEXT;
+			CONTINUE;
+		END IF;
+		BEGIN
+			due := invoice_payable_now(inv.id);
+			tid := apply_payment(inv, due, due, true);
+			UPDATE scheduled_payment sp
+			SET paid_transfer = tid, attempts = attempts + 1, last_attempt = as_of, last_error = NULL
+			WHERE sp.invoice_id = inv.id;
+			outcome := 'paid';
+		EXCEPTION WHEN check_violation OR undefined_object THEN
+			-- short of funds (or of an account): overdue, tried again tomorrow
+			UPDATE scheduled_payment sp
+			SET attempts = attempts + 1, last_attempt = as_of, last_error = SQLERRM
+			WHERE sp.invoice_id = inv.id;
+			IF inv.b2b_status = 'payment_scheduled' THEN
+				PERFORM system_move(inv.id, 'platform', 'overdue');
+			END IF;
+			outcome := SQLERRM;
+		END;
+		RETURN NEXT;
+	END LOOP;
+END
+$$;
+COMMENT ON FUNCTION run_scheduled_payments(date) IS 'pays the scheduled payments due by a date from the buyers'' accounts (as the platform); when funds are short the invoice becomes overdue and is tried again the next day; called daily by the worker (bizinvoice_admin); returns each invoice''s outcome';

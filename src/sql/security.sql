@@ -29,6 +29,10 @@ REVOKE ALL ON FUNCTION authorize_payment(bigint, numeric, text), settle(bigint, 
 	open_authorization(bigint) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION authorize_payment(bigint, numeric, text), settle(bigint, numeric, text),
 	void(bigint, text) TO bizinvoice_user;
+GRANT SELECT ON scheduled_payment TO bizinvoice_reader;
+REVOKE ALL ON FUNCTION schedule_payment(bigint), run_scheduled_payments(date) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION schedule_payment(bigint) TO bizinvoice_user;
+GRANT EXECUTE ON FUNCTION run_scheduled_payments(date) TO bizinvoice_admin;
 GRANT INSERT ON fee_schedule TO bizinvoice_admin;
 REVOKE ALL ON FUNCTION charge_fee(bigint, text), reverse_transfer(bigint, text, text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION charge_fee(bigint, text), reverse_transfer(bigint, text, text) TO bizinvoice_admin;
@@ -86,7 +90,7 @@ DECLARE
 BEGIN
 	FOREACH t IN ARRAY ARRAY['invoice_line', 'invoice_allowance_charge', 'invoice_vat_breakdown',
 							 'invoice_note', 'invoice_attachment', 'status_history', 'chorus_outbox',
-							 'fee_charge', 'payment_authorization']
+							 'fee_charge', 'payment_authorization', 'scheduled_payment']
 	LOOP
 		EXECUTE format('ALTER TABLE %I ENABLE ROW LEVEL SECURITY', t);
 		EXECUTE format('CREATE POLICY %I ON %I USING (EXISTS (SELECT FROM invoice i WHERE i.id = invoice_id))',
@@ -120,6 +124,7 @@ SELECT pg_catalog.pg_extension_config_dump('fee_schedule', 'WHERE NOT builtin');
 SELECT pg_catalog.pg_extension_config_dump('fee_charge', '');
 SELECT pg_catalog.pg_extension_config_dump('payment_authorization', '');
 SELECT pg_catalog.pg_extension_config_dump('payment_authorization_id_seq', '');
+SELECT pg_catalog.pg_extension_config_dump('scheduled_payment', '');
 SELECT pg_catalog.pg_extension_config_dump('account_id_seq', '');
 SELECT pg_catalog.pg_extension_config_dump('transfer_id_seq', '');
 COMMENT ON SEQUENCE party_id_seq IS 'party ids';
