@@ -174,11 +174,10 @@ BEGIN
 	IF a.state <> 'authorized' THEN
 		RAISE EXCEPTION 'authorisation % is already %', authorization_id, a.state USING ERRCODE = '55000';
 	END IF;
-	UPDATE account SET reserved = reserved - a.amount WHERE id = a.account_id;
 	RETURN a;
 END
 $$;
-COMMENT ON FUNCTION open_authorization(bigint) IS 'internal: locks an open authorisation of the acting party and releases its reservation';
+COMMENT ON FUNCTION open_authorization(bigint) IS 'internal: locks an open authorisation of the acting party';
 
 CREATE FUNCTION settle(authorization_id bigint, amount numeric DEFAULT NULL, idempotency_key text DEFAULT NULL)
 RETURNS bigint
@@ -201,8 +200,13 @@ BEGIN
 		RAISE EXCEPTION 'cannot settle % on authorisation % of %', paying, a.id, a.amount
 			USING ERRCODE = '22023';
 	END IF;
+	-- the invoice, then both accounts in id order, as every payment locks them
 	inv := lock_invoice(a.invoice_id, false);
 	PERFORM check_payable(inv, false);
+	PERFORM FROM account
+	WHERE id IN (a.account_id, party_account(inv.supplier_id, inv.currency))
+	ORDER BY id FOR UPDATE;
+	UPDATE account SET reserved = reserved - a.amount WHERE id = a.account_id;
 	-- this authorisation is still open, and counted in what is committed
 	tid := apply_payment(inv, paying, invoice_payable_now(inv.id) + a.amount, false);
 	UPDATE payment_authorization SET state = 'settled', settled_transfer = tid, resolved_at = now()
@@ -224,6 +228,7 @@ BEGIN
 		RETURN;
 	END IF;
 	a := open_authorization(authorization_id);
+	UPDATE account SET reserved = reserved - a.amount WHERE id = a.account_id;
 	UPDATE payment_authorization SET state = 'voided', resolved_at = now() WHERE id = a.id;
 	PERFORM idempotent_done(idempotency_key, '{}');
 END
