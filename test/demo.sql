@@ -76,22 +76,50 @@ SELECT line_total, tax_exclusive_total, vat_total, payable_amount FROM invoice W
 RESET ROLE;
 
 \echo
-\echo '== Bob reads his inbox (the read receipt), approves, pays in two parts; Alice cashes.'
+\echo '== Payment accounts: Bob and the town hall fund theirs.'
+SELECT open_account(:alice) AS alice_eur, open_account(:bob) AS bob_eur,
+	   open_account(:town) AS town_eur \gset
+SET ROLE demo_bob;
+SELECT act_as(:bob);
+SELECT fund(:bob_eur, 5000, 'virement initial', 'demo-fund-1');
+-- the same request again (same idempotency key) moves nothing twice
+SELECT fund(:bob_eur, 5000, 'virement initial', 'demo-fund-1');
+RESET ROLE;
+SET ROLE demo_town_accountant;
+SELECT act_as(:town);
+SELECT fund(:town_eur, 10000, 'budget voirie', 'demo-fund-2');
+RESET ROLE;
+
+\echo
+\echo '== Bob reads his inbox (the read receipt), approves, and pays in two parts.'
 SET ROLE demo_bob;
 SELECT act_as(:bob);
 SELECT number, supplier, payable_amount, status, first_read FROM inbox;
 SELECT set_status(:inv, 'approved');
-SELECT set_status(:inv, 'partially_paid', amount => 1500);
-SELECT set_status(:inv, 'partially_paid', amount => 1757.08);
-SELECT set_status(:inv, 'payment_sent');
+SELECT pay_invoice(:inv, 1500, idempotency_key => 'demo-pay-1');
+SELECT invoice_outstanding(:inv), b2b_status FROM invoice WHERE id = :inv;
 \set ON_ERROR_STOP 0
-SELECT set_status(:inv, 'cashed');
+SELECT pay_invoice(:inv, 5000, idempotency_key => 'demo-pay-2');
 \set ON_ERROR_STOP 1
+SELECT pay_invoice(:inv, NULL, idempotency_key => 'demo-pay-3');
+SELECT invoice_outstanding(:inv), b2b_status FROM invoice WHERE id = :inv;
 RESET ROLE;
+
+\echo
+\echo '== A scheduled payment (CASH invoicing): paid by the platform on the due date.'
 SET ROLE demo_alice;
 SELECT act_as(:alice);
-SELECT set_status(:inv, 'cashed');
+SELECT create_invoice(format('{"number": "F-2026-0044", "issue_date": "2026-11-15", "due_date": "2026-12-15",
+	"buyer": %s, "lines": [{"item_name": "Maintenance", "quantity": 1, "net_price": 400, "vat_rate": 20}]}',
+	:bob)::jsonb) AS sched \gset
+SELECT submit(:sched);
 RESET ROLE;
+SET ROLE demo_bob;
+SELECT act_as(:bob);
+SELECT set_status(:sched, 'approved'), schedule_payment(:sched);
+RESET ROLE;
+SELECT * FROM run_scheduled_payments('2026-12-14');
+SELECT * FROM run_scheduled_payments('2026-12-15');
 
 \echo
 \echo '== Alice bills the town hall; its clerk certifies, its accountant pays.'
@@ -109,8 +137,15 @@ SELECT set_status(:g, 'SERVICE_FAIT'), set_status(:g, 'MANDATEE');
 RESET ROLE;
 SET ROLE demo_town_accountant;
 SELECT act_as(:town);
-SELECT set_status(:g, 'MISE_EN_PAIEMENT');
+SELECT pay_invoice(:g, idempotency_key => 'demo-pay-g');
 RESET ROLE;
+
+\echo
+\echo '== Balances, Bob''s statement, and the ledger''s own check.'
+SELECT party, kind, currency, balance, available FROM account_balances ORDER BY account_id;
+SELECT kind, reference, debit, credit, balance
+FROM account_statement(:bob_eur, current_date, current_date) ORDER BY transfer_id NULLS FIRST;
+SELECT count(*) AS ledger_violations FROM check_ledger();
 
 \echo
 \echo '== Every move is kept (append-only), with who made it and as what.'
