@@ -117,6 +117,9 @@ SELECT kind, currency, balance FROM account WHERE kind <> 'party' ORDER BY kind,
 UPDATE account SET balance = balance + 1 WHERE id = :bob_eur;
 SELECT * FROM check_ledger();
 UPDATE account SET balance = balance - 1 WHERE id = :bob_eur;
+UPDATE invoice_paid SET paid = paid - 1 WHERE invoice_id = :inv;
+SELECT * FROM check_ledger();
+UPDATE invoice_paid SET paid = paid + 1 WHERE invoice_id = :inv;
 SELECT count(*) AS violations FROM check_ledger();
 
 DROP ROLE regress_l_alice, regress_l_bob, regress_l_clerk, regress_l_accountant;

@@ -64,6 +64,14 @@ CREATE TABLE payment_authorization (
 COMMENT ON TABLE payment_authorization IS 'two-phase payments: funds reserved on the buyer''s account, then settled (once) or voided (once)';
 CREATE INDEX payment_authorization_invoice ON payment_authorization (invoice_id) WHERE state = 'authorized';
 
+-- What has been paid on each invoice, kept by post_transfer with the
+-- payments and their reversals, so that what remains is read, not summed.
+CREATE TABLE invoice_paid (
+	invoice_id bigint PRIMARY KEY REFERENCES invoice,
+	paid numeric(19, 2) NOT NULL CHECK (paid >= 0)
+);
+COMMENT ON TABLE invoice_paid IS 'the net amount paid on each invoice (payments less their reversals), kept with the transfers';
+
 -- Idempotency: a money-moving request carries a key; the same key again
 -- with the same arguments returns the first result, with others is refused.
 CREATE TABLE idempotency_key (
@@ -140,6 +148,13 @@ BEGIN
 						  reference, reverses, created_by)
 	VALUES (d.id, c.id, amount, d.currency, kind, invoice_id, reference, reverses, caller_name())
 	RETURNING id INTO new_id;
+	IF kind = 'payment' OR (kind = 'reversal' AND
+							(SELECT t.kind FROM transfer t WHERE t.id = post_transfer.reverses) = 'payment') THEN
+		INSERT INTO invoice_paid AS p (invoice_id, paid)
+		VALUES (post_transfer.invoice_id, CASE kind WHEN 'payment' THEN amount ELSE -amount END)
+		ON CONFLICT ON CONSTRAINT invoice_paid_pkey
+		DO UPDATE SET paid = p.paid + EXCLUDED.paid;
+	END IF;
 	RETURN new_id;
 END
 $$;

@@ -92,12 +92,7 @@ COMMENT ON FUNCTION withdraw(bigint, numeric, iban, text) IS 'money out of the a
 CREATE FUNCTION invoice_outstanding(invoice_id bigint) RETURNS numeric
 LANGUAGE sql STABLE SET search_path = bizinvoice, pg_catalog, pg_temp
 AS $$
-	SELECT i.payable_amount
-		   - coalesce((SELECT sum(CASE WHEN t.kind = 'payment' THEN t.amount ELSE -t.amount END)
-					   FROM transfer t
-					   WHERE t.invoice_id = i.id
-						 AND (t.kind = 'payment' OR (t.kind = 'reversal' AND EXISTS (
-							  SELECT FROM transfer r WHERE r.id = t.reverses AND r.kind = 'payment')))), 0)
+	SELECT i.payable_amount - coalesce((SELECT p.paid FROM invoice_paid p WHERE p.invoice_id = i.id), 0)
 	FROM invoice i WHERE i.id = invoice_outstanding.invoice_id
 $$;
 COMMENT ON FUNCTION invoice_outstanding(bigint) IS 'what remains to be paid on an invoice: its payable amount less its payments (net of reversals)';
@@ -137,11 +132,20 @@ AS $$
 	FROM invoice WHERE id IN (SELECT invoice_id FROM transfer WHERE kind = 'payment')
 	  AND invoice_outstanding(id) < 0
 	UNION ALL
+	SELECT 'paid totals match the payments', format('invoice %s: %s recorded, %s in transfers',
+													 coalesce(p.invoice_id, t.invoice_id), p.paid, t.paid)
+	FROM invoice_paid p
+	FULL JOIN (SELECT t.invoice_id, sum(CASE WHEN t.kind = 'payment' THEN t.amount ELSE -t.amount END) AS paid
+			   FROM transfer t LEFT JOIN transfer o ON o.id = t.reverses
+			   WHERE t.kind = 'payment' OR o.kind = 'payment'
+			   GROUP BY t.invoice_id) t ON t.invoice_id = p.invoice_id
+	WHERE p.paid IS DISTINCT FROM t.paid
+	UNION ALL
 	SELECT 'a reversal mirrors its transfer', format('transfer %s', r.id)
 	FROM transfer r JOIN transfer o ON o.id = r.reverses
 	WHERE r.amount <> o.amount OR r.debit_account <> o.credit_account OR r.credit_account <> o.debit_account
 $$;
-COMMENT ON FUNCTION check_ledger() IS 'every violated ledger invariant (sums to zero per currency, balances match transfers, one currency per transfer, no overdraft, reservations match open authorisations, no overpaid invoice, reversals mirror); empty when all hold';
+COMMENT ON FUNCTION check_ledger() IS 'every violated ledger invariant (sums to zero per currency, balances match transfers, one currency per transfer, no overdraft, reservations match open authorisations, no overpaid invoice, paid totals match payments, reversals mirror); empty when all hold';
 
 CREATE VIEW account_balances WITH (security_invoker = true) AS
 SELECT a.id AS account_id, a.kind, a.party_id, p.name AS party, a.currency, a.balance, a.reserved,

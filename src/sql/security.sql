@@ -14,7 +14,7 @@ BEGIN
 END
 $$;
 
-GRANT SELECT ON account, transfer, account_balances TO bizinvoice_reader;
+GRANT SELECT ON account, transfer, account_balances, invoice_paid TO bizinvoice_reader;
 GRANT INSERT ON account TO bizinvoice_admin;
 REVOKE ALL ON FUNCTION post_transfer(bigint, bigint, numeric, text, bigint, text, bigint),
 	system_account(text, text), idempotent(text, text, jsonb), idempotent_done(text, jsonb),
@@ -90,7 +90,7 @@ DECLARE
 BEGIN
 	FOREACH t IN ARRAY ARRAY['invoice_line', 'invoice_allowance_charge', 'invoice_vat_breakdown',
 							 'invoice_note', 'invoice_attachment', 'status_history', 'chorus_outbox',
-							 'fee_charge', 'payment_authorization', 'scheduled_payment']
+							 'fee_charge', 'payment_authorization', 'scheduled_payment', 'invoice_paid']
 	LOOP
 		EXECUTE format('ALTER TABLE %I ENABLE ROW LEVEL SECURITY', t);
 		EXECUTE format('CREATE POLICY %I ON %I USING (EXISTS (SELECT FROM invoice i WHERE i.id = invoice_id))',
@@ -125,6 +125,7 @@ SELECT pg_catalog.pg_extension_config_dump('fee_charge', '');
 SELECT pg_catalog.pg_extension_config_dump('payment_authorization', '');
 SELECT pg_catalog.pg_extension_config_dump('payment_authorization_id_seq', '');
 SELECT pg_catalog.pg_extension_config_dump('scheduled_payment', '');
+SELECT pg_catalog.pg_extension_config_dump('invoice_paid', '');
 SELECT pg_catalog.pg_extension_config_dump('account_id_seq', '');
 SELECT pg_catalog.pg_extension_config_dump('transfer_id_seq', '');
 COMMENT ON SEQUENCE party_id_seq IS 'party ids';
