@@ -69,6 +69,9 @@ SELECT reverse_transfer(:fee1, 'please', 'rev-5');
 -- Alice's statement: opening balance, each transfer, running balance
 SELECT kind, reference, debit, credit, balance
 FROM account_statement(:alice_eur, current_date - 1, current_date) ORDER BY transfer_id NULLS FIRST;
+-- not Bob's, though some of its transfers are with her; nor the ledger's check
+SELECT count(*) FROM account_statement(:bob_eur, current_date - 1, current_date);
+SELECT * FROM check_ledger();
 RESET ROLE;
 SELECT * FROM check_ledger();
 

@@ -105,8 +105,10 @@ AS $$
 		FROM transfer t
 		WHERE account_id IN (t.debit_account, t.credit_account) AND t.created_at < from_date
 	)
+	-- nothing for an account the caller may not see (row-level security)
 	SELECT NULL::bigint, from_date::timestamptz, 'opening balance', NULL, NULL::bigint, NULL::numeric,
 		   NULL::numeric, (SELECT amount FROM opening)
+	WHERE EXISTS (SELECT FROM account a WHERE a.id = account_id)
 	UNION ALL
 	SELECT t.id, t.created_at, t.kind, t.reference, t.invoice_id,
 		   CASE WHEN t.debit_account = account_id THEN t.amount END,
@@ -117,6 +119,7 @@ AS $$
 	FROM transfer t
 	WHERE account_id IN (t.debit_account, t.credit_account)
 	  AND t.created_at >= from_date AND t.created_at < to_date + 1
+	  AND EXISTS (SELECT FROM account a WHERE a.id = account_id)
 $$;
 COMMENT ON FUNCTION account_statement(bigint, date, date) IS 'an account''s statement between two dates (inclusive): opening balance, then each transfer with its running balance';
 

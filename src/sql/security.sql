@@ -23,6 +23,9 @@ REVOKE ALL ON FUNCTION post_transfer(bigint, bigint, numeric, text, bigint, text
 GRANT EXECUTE ON FUNCTION fund(bigint, numeric, text, text), withdraw(bigint, numeric, iban, text),
 	pay_invoice(bigint, numeric, text) TO bizinvoice_user;
 GRANT EXECUTE ON FUNCTION open_account(bigint, text, numeric) TO bizinvoice_admin;
+-- the ledger's check needs every row: not for parties, who see their own
+REVOKE ALL ON FUNCTION check_ledger() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION check_ledger() TO bizinvoice_admin;
 GRANT SELECT ON fee_schedule, fee_charge, fees_by_month, payment_authorization TO bizinvoice_reader;
 REVOKE ALL ON FUNCTION authorize_payment(bigint, numeric, text), settle(bigint, numeric, text),
 	void(bigint, text), check_payable(invoice, boolean), apply_payment(invoice, numeric, numeric, boolean),
