@@ -37,12 +37,27 @@ SELECT authorize_payment(:inv2, 230, 'auth-4') AS a2 \gset
 SELECT void(:a2, 'void-2');
 SELECT void(:a2, 'void-2');
 SELECT void(:a2, 'void-3');
+SELECT settle(:a2, NULL, 'settle-after-void');
 SELECT state FROM payment_authorization WHERE id = :a2;
 -- the overdraft limit counts: 400 funded, 120 paid, 280 + 50 available
 SELECT pay_invoice(:inv2, 300, 'pay-m2');
 SELECT pay_invoice(:inv2, NULL, 'pay-m2b') IS NOT NULL AS paid;
 SELECT balance, available FROM account_balances WHERE account_id = :bob_eur;
 RESET ROLE;
+
+-- a refused invoice is not paid; money never crosses currencies
+SET ROLE regress_m_alice;
+SELECT act_as(:alice);
+SELECT submit(create_invoice(format('{"number": "M-3", "issue_date": "2026-11-02", "buyer": %s,
+	"lines": [{"item_name": "Work", "quantity": 1, "net_price": 10, "vat_rate": 20}]}', :bob)::jsonb));
+RESET ROLE;
+SET ROLE regress_m_bob;
+SELECT act_as(:bob);
+SELECT set_status(id, 'refused', reason => 'DEST_INC') FROM invoice WHERE number = 'M-3';
+SELECT pay_invoice(id, NULL, 'pay-refused') FROM invoice WHERE number = 'M-3';
+RESET ROLE;
+SELECT open_account(:alice, 'USD') AS alice_usd \gset
+SELECT post_transfer(:alice_eur, :alice_usd, 1, 'payment');
 
 -- fees: once per invoice and event, at the price of the day
 SELECT charge_fee(:inv, 'chorus_transmission') AS fee1 \gset

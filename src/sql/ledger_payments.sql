@@ -9,11 +9,15 @@ BEGIN
 	IF NOT by_platform AND inv.buyer_id IS DISTINCT FROM current_party() THEN
 		RAISE EXCEPTION 'only the buyer of invoice % pays it', inv.id USING ERRCODE = '42501';
 	END IF;
+	IF inv.channel = 'B2B' AND inv.b2b_status IN ('deposited', 'issued', 'received', 'made_available',
+			'in_hand', 'reviewed', 'disputed', 'suspended', 'completed', 'routing_error') THEN
+		RAISE EXCEPTION 'invoice % cannot be paid while %', inv.id, inv.b2b_status
+			USING ERRCODE = '55000', HINT = 'The buyer approves an invoice before paying it.';
+	END IF;
 	IF inv.channel = 'B2B' AND inv.b2b_status NOT IN ('approved', 'partially_approved', 'payment_scheduled',
 			'partially_paid', 'overdue', 'reminded', 'netted', 'factored', 'factored_confidential',
 			'not_factored', 'payee_changed', 'direct_payment_requested') THEN
-		RAISE EXCEPTION 'invoice % cannot be paid while %', inv.id, inv.b2b_status
-			USING ERRCODE = '55000', HINT = 'The buyer approves an invoice before paying it.';
+		RAISE EXCEPTION 'invoice % cannot be paid while %', inv.id, inv.b2b_status USING ERRCODE = '55000';
 	END IF;
 	IF inv.channel = 'B2G' THEN
 		IF inv.delivery <> 'direct' OR inv.b2g_status NOT IN ('MANDATEE', 'MISE_A_DISPOSITION_COMPTABLE', 'COMPTABILISEE') THEN
