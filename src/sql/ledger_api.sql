@@ -1,9 +1,13 @@
 -- The ledger's API: accounts, funding, withdrawal, invoice payments, checks.
 
--- The acting party's account, locked by the caller's transfer.
+-- A party's account in a currency.  Plain SQL with qualified names and no
+-- SET clause, so that the planner inlines it into its callers.
 CREATE FUNCTION party_account(party bigint, currency text) RETURNS bigint
-LANGUAGE sql STABLE SET search_path = bizinvoice, pg_catalog, pg_temp
-AS $$ SELECT id FROM account WHERE party_id = party AND account.currency = party_account.currency $$;
+LANGUAGE sql STABLE
+AS $$
+	SELECT a.id FROM bizinvoice.account a
+	WHERE a.kind = 'party' AND a.party_id = party AND a.currency = party_account.currency
+$$;
 COMMENT ON FUNCTION party_account(bigint, text) IS 'internal: a party''s account in a currency, or NULL';
 
 CREATE FUNCTION open_account(party bigint, currency text DEFAULT 'EUR',
@@ -90,10 +94,10 @@ COMMENT ON FUNCTION withdraw(bigint, numeric, iban, text) IS 'money out of the a
 
 -- What is still to pay on an invoice: payable amount less net payments.
 CREATE FUNCTION invoice_outstanding(invoice_id bigint) RETURNS numeric
-LANGUAGE sql STABLE SET search_path = bizinvoice, pg_catalog, pg_temp
+LANGUAGE sql STABLE
 AS $$
-	SELECT i.payable_amount - coalesce((SELECT p.paid FROM invoice_paid p WHERE p.invoice_id = i.id), 0)
-	FROM invoice i WHERE i.id = invoice_outstanding.invoice_id
+	SELECT i.payable_amount - coalesce((SELECT p.paid FROM bizinvoice.invoice_paid p WHERE p.invoice_id = i.id), 0)
+	FROM bizinvoice.invoice i WHERE i.id = invoice_outstanding.invoice_id
 $$;
 COMMENT ON FUNCTION invoice_outstanding(bigint) IS 'what remains to be paid on an invoice: its payable amount less its payments (net of reversals)';
 

@@ -42,10 +42,10 @@ COMMENT ON FUNCTION check_payable(invoice, boolean) IS 'internal: refuses paying
 
 -- What may still be committed to an invoice: outstanding less open authorisations.
 CREATE FUNCTION invoice_payable_now(invoice_id bigint) RETURNS numeric
-LANGUAGE sql STABLE SET search_path = bizinvoice, pg_catalog, pg_temp
+LANGUAGE sql STABLE
 AS $$
-	SELECT invoice_outstanding(invoice_id)
-		   - coalesce((SELECT sum(amount) FROM payment_authorization a
+	SELECT bizinvoice.invoice_outstanding(invoice_id)
+		   - coalesce((SELECT sum(a.amount) FROM bizinvoice.payment_authorization a
 					   WHERE a.invoice_id = invoice_payable_now.invoice_id AND a.state = 'authorized'), 0)
 $$;
 COMMENT ON FUNCTION invoice_payable_now(bigint) IS 'what may still be paid or authorised on an invoice: what remains less open authorisations';
