@@ -221,8 +221,11 @@ BEGIN
 	   OR NOT caller_has_role('bizinvoice_user') THEN
 		RETURN false;
 	END IF;
-	IF NOT EXISTS (SELECT FROM invoice WHERE id = invoice_id AND buyer_id = current_party()
-				   AND b2b_status = 'made_available') THEN
+	-- locked, so that the move staged below is the one the UPDATE makes
+	PERFORM FROM invoice WHERE id = invoice_id AND buyer_id = current_party()
+						   AND b2b_status = 'made_available'
+	FOR UPDATE;
+	IF NOT FOUND THEN
 		RETURN false;
 	END IF;
 	PERFORM stage_status_move(NULL, NULL, NULL, NULL);
