@@ -2,7 +2,7 @@
 # (test/harness.sh); plain `make && make install` expects the packages there.
 
 EXTENSION = bizinvoice
-EXTVERSION = 0.1
+EXTVERSION = 0.2
 
 MODULE_big = bizinvoice
 OBJS = \
@@ -20,10 +20,29 @@ OBJS = \
 	src/status/invoice_row.o \
 	src/status/invoice_check.o \
 	src/status/history.o \
-	src/status/move.o
+	src/status/move.o \
+	src/xml/parse.o \
+	src/xml/walk.o \
+	src/xml/read_ubl.o \
+	src/xml/read_cii.o \
+	src/xml/decimal.o \
+	src/xml/rules.o \
+	src/xml/rules_presence.o \
+	src/xml/rules_totals.o \
+	src/xml/rules_vat.o \
+	src/xml/rules_codes.o \
+	src/xml/import.o \
+	src/xml/write.o \
+	src/xml/write_ubl.o \
+	src/xml/write_cii.o \
+	src/xml/functions.o
 
-# The install script, assembled from one file per concern in this order.
-DATA_built = $(EXTENSION)--$(EXTVERSION).sql
+# The install script, assembled from one file per concern in this order;
+# each release's upgrade script is the files that release added; the
+# install scripts of earlier releases are kept as released.
+DATA_built = $(EXTENSION)--$(EXTVERSION).sql $(EXTENSION)--0.1--0.2.sql
+DATA = src/sql/released/$(EXTENSION)--0.1.sql
+UPGRADE_0_2 = src/sql/xml.sql
 SQL_PARTS = \
 	src/sql/identifiers.sql \
 	src/sql/roles.sql \
@@ -39,12 +58,16 @@ SQL_PARTS = \
 	src/sql/ledger_api.sql \
 	src/sql/ledger_more.sql \
 	src/sql/ledger_payments.sql \
-	src/sql/security.sql
+	src/sql/security.sql \
+	$(UPGRADE_0_2)
 
-REGRESS = siren siret iban bic vat_id identifiers parties invoices statuses security reporting ledger ledger_more catalog teardown
+REGRESS = siren siret iban bic vat_id identifiers parties invoices statuses security reporting ledger ledger_more xml_corpus xml_import catalog teardown
 REGRESS_OPTS = --load-extension=$(EXTENSION) --encoding=UTF8 --no-locale
 ISOLATION = ident_unique status_race duplicate_submit ledger_race
 ISOLATION_OPTS = --load-extension=$(EXTENSION) --encoding=UTF8 --no-locale --inputdir=test/isolation
+
+# the EN 16931 samples the XML tests read, server side (make installcheck)
+export BIZINVOICE_CORPUS ?= $(abspath test/corpus/en16931)
 
 EXTRA_CLEAN = results regression.diffs regression.out output_iso tmp_check
 
@@ -67,6 +90,11 @@ $(EXTENSION)--$(EXTVERSION).sql: src/sql/ident_types.sh src/sql/ident_types.tsv 
 	    '\echo Use "CREATE EXTENSION $(EXTENSION)" to load this file. \quit'; \
 	  sh src/sql/ident_types.sh src/sql/ident_types.tsv && \
 	  cat $(SQL_PARTS); } > $@.tmp && mv $@.tmp $@
+
+$(EXTENSION)--0.1--0.2.sql: $(UPGRADE_0_2) Makefile
+	{ printf '%s\n' '-- bizinvoice 0.1 to 0.2: generated from src/sql by make; edit there.' \
+	    '\echo Use "ALTER EXTENSION $(EXTENSION) UPDATE" to load this file. \quit'; \
+	  cat $(UPGRADE_0_2); } > $@.tmp && mv $@.tmp $@
 
 .PHONY: demo test bench
 demo test bench:

@@ -7,6 +7,7 @@
 #include "bizinvoice.h"
 #include "fmgr.h"
 #include "utils/guc.h"
+#include "xml/parse.h"
 
 PG_MODULE_MAGIC;
 
@@ -26,5 +27,6 @@ _PG_init(void)
 							 PGC_SUSET,
 							 0,
 							 NULL, NULL, NULL);
+	ei_define_settings();
 	MarkGUCPrefixReserved("bizinvoice");
 }

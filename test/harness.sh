@@ -103,6 +103,8 @@ make -s PG_CONFIG=$PGBIN/pg_config DESTDIR="$inst" install >>"$work/build.log" 2
 	exit 1
 }
 export PATH=$bindir:$PATH
+# the EN 16931 samples the XML tests read (server side, hence absolute)
+export BIZINVOICE_CORPUS=$here/test/corpus/en16931
 conf=$work/bizinvoice.conf
 printf "shared_preload_libraries = 'bizinvoice'\n" >"$conf"
 

@@ -1,0 +1,73 @@
+/*
+ * rules.c
+ *		Running the groups of EN 16931 rules and recording what they find.
+ */
+#include "postgres.h"
+
+#include "rules.h"
+#include "lib/stringinfo.h"
+
+static void record(EiCheck *c, const char *rule, bool fatal, xmlNodePtr where,
+				   const char *fmt, va_list args) pg_attribute_printf(5, 0);
+
+static void
+record(EiCheck *c, const char *rule, bool fatal, xmlNodePtr where,
+	   const char *fmt, va_list args)
+{
+	EiFinding  *f = palloc(sizeof(EiFinding));
+	StringInfoData buf;
+
+	initStringInfo(&buf);
+	for (;;)
+	{
+		va_list		copy;
+		int			needed;
+
+		va_copy(copy, args);
+		needed = appendStringInfoVA(&buf, fmt, copy);
+		va_end(copy);
+		if (needed == 0)
+			break;
+		enlargeStringInfo(&buf, needed);
+	}
+	f->rule = rule;
+	f->fatal = fatal;
+	f->location = ei_where(where);
+	f->message = buf.data;
+	c->findings = lappend(c->findings, f);
+}
+
+void
+ei_fail(EiCheck *c, const char *rule, xmlNodePtr where, const char *fmt,...)
+{
+	va_list		args;
+
+	va_start(args, fmt);
+	record(c, rule, true, where, fmt, args);
+	va_end(args);
+}
+
+void
+ei_warn(EiCheck *c, const char *rule, xmlNodePtr where, const char *fmt,...)
+{
+	va_list		args;
+
+	va_start(args, fmt);
+	record(c, rule, false, where, fmt, args);
+	va_end(args);
+}
+
+List *
+ei_check(EInvoice *inv)
+{
+	EiCheck		c;
+
+	c.inv = inv;
+	c.ubl = inv->syntax != EI_CII;
+	c.findings = NIL;
+	ei_check_presence(&c);
+	ei_check_totals(&c);
+	ei_check_vat(&c);
+	ei_check_codes(&c);
+	return c.findings;
+}

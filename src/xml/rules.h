@@ -1,0 +1,47 @@
+/*
+ * rules.h
+ *		The EN 16931 business rules (official validation artefacts 1.3.16)
+ *		checked over an EInvoice, and the platform's own warnings.
+ */
+#ifndef BIZINVOICE_RULES_H
+#define BIZINVOICE_RULES_H
+
+#include "postgres.h"
+
+#include "einvoice.h"
+#include "nodes/pg_list.h"
+
+typedef struct EiFinding
+{
+	const char *rule;			/* BR-CO-10, UBL-SR-..., BIZ-... */
+	bool		fatal;
+	char	   *location;		/* an XPath */
+	char	   *message;
+} EiFinding;
+
+typedef struct EiCheck
+{
+	EInvoice   *inv;
+	bool		ubl;
+	List	   *findings;
+} EiCheck;
+
+/* Every finding over the invoice, in rule order within each group. */
+extern List *ei_check(EInvoice *inv);
+
+/* Records a fatal finding (ei_fail) or a warning (ei_warn) at a node. */
+extern void ei_fail(EiCheck *c, const char *rule, xmlNodePtr where,
+					const char *fmt,...) pg_attribute_printf(4, 5);
+extern void ei_warn(EiCheck *c, const char *rule, xmlNodePtr where,
+					const char *fmt,...) pg_attribute_printf(4, 5);
+
+/* Whether a value is present (not blank). */
+#define EI_HAS(v) (ei_trimmed(&(v)) != NULL)
+
+/* The groups of rules, one file each. */
+extern void ei_check_presence(EiCheck *c);	/* BR-01 ... BR-65, BR-CO-26 */
+extern void ei_check_totals(EiCheck *c);	/* BR-CO-*: calculations */
+extern void ei_check_vat(EiCheck *c);	/* BR-S, Z, E, AE, IC, G, O */
+extern void ei_check_codes(EiCheck *c); /* BR-CL-*, BR-DEC-*, syntax */
+
+#endif							/* BIZINVOICE_RULES_H */
