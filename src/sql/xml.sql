@@ -28,6 +28,13 @@ CREATE FUNCTION invoice_xml(document jsonb, format text) RETURNS xml
 	AS 'MODULE_PATHNAME', 'bizinvoice_invoice_xml' LANGUAGE C STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION invoice_xml(jsonb, text) IS 'internal: writes an invoice_document() as UBL 2.1 (ubl) or CII D16B (cii)';
 
+-- What documents from other platforms carry that 0.1 did not hold.
+ALTER TABLE party ADD COLUMN identifier text, ADD COLUMN identifier_scheme text;
+COMMENT ON COLUMN party.identifier IS 'an identifier of another scheme than SIRET or SIREN (BT-29/46/60: a GLN, a foreign registration number)';
+COMMENT ON COLUMN party.identifier_scheme IS 'the ISO 6523 scheme of identifier (0088 GLN, ...), if given';
+ALTER TABLE invoice ADD COLUMN payment_account text;
+COMMENT ON COLUMN invoice.payment_account IS 'BT-84 of an imported document when it is not a valid IBAN (kept as received; payments use payment_iban)';
+
 CREATE TABLE invoice_source (
 	invoice_id bigint PRIMARY KEY REFERENCES invoice ON DELETE CASCADE,
 	syntax text NOT NULL CHECK (syntax IN ('ubl', 'cii')),
@@ -41,12 +48,14 @@ CREATE TABLE invoice_source (
 COMMENT ON TABLE invoice_source IS 'the XML document an invoice was imported from, as received, with what the import did not map and the warnings it had';
 COMMENT ON COLUMN invoice_source.not_mapped IS 'XPaths of the document''s elements whose values the invoice model does not hold';
 
--- A party of an imported document: found by SIRET, SIREN, VAT id, or by name
--- and country among parties with none of those; else registered as a company.
+-- A party of an imported document: found by SIRET, else (never as the party
+-- named other: the seller, for the buyer) by SIREN, VAT id, another scheme's
+-- identifier, or name and country among parties with none of those; else
+-- registered as a company.
 -- Identifiers that fail their check digits are dropped, with a warning: a
 -- third party's document is not ours to refuse for them.
-CREATE FUNCTION import_party(doc jsonb, role text, register boolean, INOUT warnings text[],
-							 OUT party_id bigint)
+CREATE FUNCTION import_party(doc jsonb, role text, register boolean, other bigint,
+							 INOUT warnings text[], OUT party_id bigint)
 LANGUAGE plpgsql SET search_path = bizinvoice, pg_catalog, pg_temp
 AS $$
 DECLARE
@@ -79,24 +88,35 @@ BEGIN
 	ORDER BY p.id LIMIT 1;
 	IF party_id IS NULL AND clean ? 'siren' THEN
 		SELECT p.id INTO party_id FROM party p
-		WHERE p.siren = (clean->>'siren')::siren AND p.siret IS NULL ORDER BY p.id LIMIT 1;
+		WHERE p.siren = (clean->>'siren')::siren AND p.siret IS NULL AND p.id IS DISTINCT FROM other
+		ORDER BY p.id LIMIT 1;
 	END IF;
 	IF party_id IS NULL AND clean ? 'vat_id' AND NOT clean ? 'siret' THEN
 		SELECT p.id INTO party_id FROM party p
-		WHERE p.vat_id = (clean->>'vat_id')::vat_id ORDER BY p.id LIMIT 1;
+		WHERE p.vat_id = (clean->>'vat_id')::vat_id AND p.id IS DISTINCT FROM other
+		ORDER BY p.id LIMIT 1;
 	END IF;
-	IF party_id IS NULL AND NOT (clean ?| ARRAY['siret', 'siren', 'vat_id']) THEN
+	IF party_id IS NULL AND clean ? 'identifier' AND NOT (clean ?| ARRAY['siret', 'siren', 'vat_id']) THEN
+		SELECT p.id INTO party_id FROM party p
+		WHERE p.identifier = clean->>'identifier'
+		  AND p.identifier_scheme IS NOT DISTINCT FROM clean->>'identifier_scheme'
+		  AND p.id IS DISTINCT FROM other
+		ORDER BY p.id LIMIT 1;
+	END IF;
+	IF party_id IS NULL AND NOT (clean ?| ARRAY['siret', 'siren', 'vat_id', 'identifier']) THEN
 		SELECT p.id INTO party_id FROM party p
 		WHERE p.name = clean->>'name' AND p.country_code = coalesce(clean->>'country_code', 'FR')
 		  AND p.siret IS NULL AND p.siren IS NULL AND p.vat_id IS NULL
+		  AND p.id IS DISTINCT FROM other
 		ORDER BY p.id LIMIT 1;
 	END IF;
 	IF party_id IS NULL AND register THEN
-		INSERT INTO party (kind, name, siren, siret, vat_id, address_line1, address_line2,
-						   postal_code, city, country_code, email)
+		INSERT INTO party (kind, name, siren, siret, vat_id, identifier, identifier_scheme,
+						   address_line1, address_line2, postal_code, city, country_code, email)
 		VALUES ('company', clean->>'name',
 				coalesce((clean->>'siren')::siren, (clean->>'siret')::siret::siren),
 				(clean->>'siret')::siret, (clean->>'vat_id')::vat_id,
+				clean->>'identifier', clean->>'identifier_scheme',
 				clean->>'address_line1', clean->>'address_line2', clean->>'postal_code',
 				clean->>'city', coalesce(upper(clean->>'country_code'), 'FR'),
 				CASE WHEN clean->>'email' ~ '^[^@[:space:]]+@[^@[:space:]]+$' THEN clean->>'email' END)
@@ -106,7 +126,7 @@ BEGIN
 	END IF;
 END
 $$;
-COMMENT ON FUNCTION import_party(jsonb, text, boolean, text[]) IS 'internal: the party an imported document names, registered when unknown and asked to';
+COMMENT ON FUNCTION import_party(jsonb, text, boolean, bigint, text[]) IS 'internal: the party an imported document names, registered when unknown and asked to';
 
 CREATE FUNCTION import_read(r jsonb, source bytea) RETURNS bigint
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = bizinvoice, pg_catalog, pg_temp
@@ -119,6 +139,7 @@ DECLARE
 	buyer bigint;
 	payee bigint;
 	doc jsonb := r->'invoice';
+	account text;
 	new_id bigint;
 BEGIN
 	SELECT string_agg(format('%s at %s: %s', f->>'rule', f->>'location', f->>'message'), E'\n'
@@ -137,7 +158,7 @@ BEGIN
 	END IF;
 
 	SELECT s.party_id, s.warnings INTO seller, warnings
-	FROM import_party(r->'seller', 'seller', acting IS NULL, warnings) s;
+	FROM import_party(r->'seller', 'seller', acting IS NULL, NULL, warnings) s;
 	IF acting IS NOT NULL AND seller IS DISTINCT FROM acting THEN
 		RAISE EXCEPTION 'the seller of the invoice document is not the acting party'
 			USING ERRCODE = '42501',
@@ -146,13 +167,16 @@ BEGIN
 				  HINT = 'A party imports its own invoices: act as the seller.';
 	END IF;
 	SELECT b.party_id, b.warnings INTO buyer, warnings
-	FROM import_party(r->'buyer', 'buyer', true, warnings) b;
+	FROM import_party(r->'buyer', 'buyer', true, seller, warnings) b;
 	SELECT p.party_id, p.warnings INTO payee, warnings
-	FROM import_party(r->'payee', 'payee', true, warnings) p;
+	FROM import_party(r->'payee', 'payee', true, seller, warnings) p;
 
-	IF doc #>> '{payment,iban}' IS NOT NULL AND NOT is_valid_iban(doc #>> '{payment,iban}') THEN
-		warnings := warnings || format('the IBAN %s is not valid and was not kept', doc #>> '{payment,iban}');
+	account := doc #>> '{payment,iban}';
+	IF account IS NOT NULL AND NOT is_valid_iban(account) THEN
+		warnings := warnings || format('the payment account %s is not a valid IBAN: kept as received, not for payments', account);
 		doc := doc #- '{payment,iban}';
+	ELSE
+		account := NULL;
 	END IF;
 	IF doc #>> '{payment,bic}' IS NOT NULL AND NOT is_valid_bic(doc #>> '{payment,bic}') THEN
 		warnings := warnings || format('the BIC %s is not valid and was not kept', doc #>> '{payment,bic}');
@@ -163,10 +187,19 @@ BEGIN
 	IF acting IS NULL THEN
 		-- an administrator imports for the seller, for this call only
 		PERFORM act_as(seller, true);
-		new_id := create_invoice(doc);
+		BEGIN
+			new_id := create_invoice(doc);
+		EXCEPTION WHEN OTHERS THEN
+			-- acting survives a rolled back subtransaction: end it on the way out too
+			PERFORM act_as(NULL, true);
+			RAISE;
+		END;
 		PERFORM act_as(NULL, true);
 	ELSE
 		new_id := create_invoice(doc);
+	END IF;
+	IF account IS NOT NULL THEN
+		UPDATE invoice SET payment_account = account WHERE id = new_id;
 	END IF;
 	INSERT INTO invoice_source (invoice_id, syntax, document, not_mapped, findings)
 	VALUES (new_id, r->>'syntax', source,
@@ -207,6 +240,7 @@ LANGUAGE sql STABLE SET search_path = bizinvoice, pg_catalog, pg_temp
 AS $$
 	SELECT jsonb_strip_nulls(jsonb_build_object(
 		'name', name, 'siren', siren, 'siret', siret, 'vat_id', vat_id,
+		'identifier', identifier, 'identifier_scheme', identifier_scheme,
 		'address_line1', address_line1, 'address_line2', address_line2,
 		'postal_code', postal_code, 'city', city, 'country_code', country_code, 'email', email))
 	FROM party WHERE id = party_id
@@ -225,7 +259,8 @@ AS $$
 		'contract_reference', i.contract_reference,
 		'preceding_invoice', CASE WHEN i.preceding_number IS NOT NULL THEN
 			jsonb_build_object('number', i.preceding_number, 'issue_date', i.preceding_issue_date) END,
-		'payment', jsonb_build_object('means_code', i.payment_means_code, 'iban', i.payment_iban,
+		'payment', jsonb_build_object('means_code', i.payment_means_code,
+									  'iban', coalesce(i.payment_iban::text, i.payment_account),
 									  'bic', i.payment_bic, 'terms', i.payment_terms),
 		'seller', party_document(i.supplier_id), 'buyer', party_document(i.buyer_id),
 		'payee', party_document(i.payee_id),
@@ -287,7 +322,7 @@ END
 $$;
 COMMENT ON FUNCTION export_invoice(bigint, text) IS 'a submitted invoice as an EN 16931 document: UBL 2.1 (ubl, the default) or CII D16B (cii), with the Chorus Pro fields';
 
-REVOKE ALL ON FUNCTION import_party(jsonb, text, boolean, text[]), import_read(jsonb, bytea),
+REVOKE ALL ON FUNCTION import_party(jsonb, text, boolean, bigint, text[]), import_read(jsonb, bytea),
 	invoice_document(bigint), party_document(bigint) FROM PUBLIC;
 REVOKE ALL ON FUNCTION import_invoice(xml), import_invoice(text), import_invoice(bytea),
 	export_invoice(bigint, text) FROM PUBLIC;

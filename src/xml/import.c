@@ -110,26 +110,31 @@ all_digits(const char *s, size_t len)
 
 /*
  * A French identifier: scheme 0009 is a SIRET, 0002 a SIREN (ISO 6523);
- * without a scheme, 14 or 9 digits are taken as such.
+ * without a scheme, 14 or 9 digits of a French party are taken as such.
  */
-static void
-french_id(Out *o, const EiValue *id, const EiValue *scheme, bool *siret, bool *siren)
+static bool
+french_id(Out *o, const EiParty *p, const EiValue *id, const EiValue *scheme,
+		  bool *siret, bool *siren)
 {
 	const char *s = ei_trimmed(id);
 	const char *sch = ei_trimmed(scheme);
+	const char *country = ei_trimmed(&p->country);
 
 	if (s == NULL)
-		return;
+		return false;
+	if (sch == NULL && country != NULL && strcmp(country, "FR") != 0)
+		return false;
 	if (!*siret && ((sch && strcmp(sch, "0009") == 0) || (!sch && all_digits(s, 14))))
 	{
 		str(o, "siret", id);
-		*siret = true;
+		return *siret = true;
 	}
-	else if (!*siren && ((sch && strcmp(sch, "0002") == 0) || (!sch && all_digits(s, 9))))
+	if (!*siren && ((sch && strcmp(sch, "0002") == 0) || (!sch && all_digits(s, 9))))
 	{
 		str(o, "siren", id);
-		*siren = true;
+		return *siren = true;
 	}
+	return false;
 }
 
 static void
@@ -142,8 +147,13 @@ party(Out *o, const char *k, const EiParty *p)
 		return;
 	open_object(o, k);
 	str(o, "name", &p->name);
-	french_id(o, &p->legal_id, &p->legal_scheme, &siret, &siren);
-	french_id(o, &p->id, &p->id_scheme, &siret, &siren);
+	french_id(o, p, &p->legal_id, &p->legal_scheme, &siret, &siren);
+	if (!french_id(o, p, &p->id, &p->id_scheme, &siret, &siren))
+	{
+		/* another scheme's identifier (BT-29/46/60): a GLN, a national number */
+		str(o, "identifier", &p->id);
+		str(o, "identifier_scheme", &p->id_scheme);
+	}
 	if (EI_HAS(p->vat_id))
 	{
 		str(o, "vat_id", &p->vat_id);

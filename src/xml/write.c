@@ -117,3 +117,15 @@ w_exemption(const char *category, const char **code, const char **text)
 			*text = reasons[i].text;
 		}
 }
+
+const char *
+w_means_code(JsonbContainer *payment)
+{
+	const char *code = jd_text(payment, "means_code");
+
+	if (code == NULL)
+		code = "58";
+	if (jd_text(payment, "iban") == NULL && (strcmp(code, "30") == 0 || strcmp(code, "58") == 0))
+		return NULL;
+	return code;
+}

@@ -29,6 +29,12 @@ extern xmlNodePtr w_attr(xmlNodePtr parent, xmlNsPtr ns, const char *name, const
 /* YYYY-MM-DD as CII's YYYYMMDD (palloc'd), NULL stays NULL. */
 extern char *w_cii_date(const char *date);
 
+/*
+ * The payment means code to write (BG-16), or NULL to write none: a credit
+ * transfer without an account to pay to would break BR-61.
+ */
+extern const char *w_means_code(JsonbContainer *payment);
+
 /* The VAT exemption code and text written for a category needing one, or NULLs. */
 extern void w_exemption(const char *category, const char **code, const char **text);
 

@@ -61,7 +61,13 @@ party(Cii *c, xmlNodePtr parent, const char *name, JsonbContainer *p, bool full)
 	if (siren == NULL && siret != NULL)
 		siren = pnstrdup(siret, 9);
 	node = el(c, parent, name);
-	w_attr(node, c->ram, "GlobalID", siret, "schemeID", "0009");
+	if (siret != NULL)
+		w_attr(node, c->ram, "GlobalID", siret, "schemeID", "0009");
+	else if (jd_text(p, "identifier_scheme") != NULL)
+		w_attr(node, c->ram, "GlobalID", jd_text(p, "identifier"), "schemeID",
+			   jd_text(p, "identifier_scheme"));
+	else
+		txt(c, node, "ID", jd_text(p, "identifier"));
 	txt(c, node, "Name", jd_text(p, "name"));
 	if (siren != NULL)
 		w_attr(el(c, node, "SpecifiedLegalOrganization"), c->ram, "ID", siren, "schemeID", "0002");
@@ -143,12 +149,15 @@ settlement(Cii *c, xmlNodePtr trade, JsonbContainer *inv)
 
 	txt(c, s, "InvoiceCurrencyCode", jd_text(inv, "currency"));
 	party(c, s, "PayeeTradeParty", jd_object(inv, "payee"), false);
-	node = el(c, s, "SpecifiedTradeSettlementPaymentMeans");
-	txt(c, node, "TypeCode", jd_text(p, "means_code") ? jd_text(p, "means_code") : "58");
-	if (jd_text(p, "iban") != NULL)
-		txt(c, el(c, node, "PayeePartyCreditorFinancialAccount"), "IBANID", jd_text(p, "iban"));
-	if (jd_text(p, "bic") != NULL)
-		txt(c, el(c, node, "PayeeSpecifiedCreditorFinancialInstitution"), "BICID", jd_text(p, "bic"));
+	if (w_means_code(p) != NULL)
+	{
+		node = el(c, s, "SpecifiedTradeSettlementPaymentMeans");
+		txt(c, node, "TypeCode", w_means_code(p));
+		if (jd_text(p, "iban") != NULL)
+			txt(c, el(c, node, "PayeePartyCreditorFinancialAccount"), "IBANID", jd_text(p, "iban"));
+		if (jd_text(p, "bic") != NULL)
+			txt(c, el(c, node, "PayeeSpecifiedCreditorFinancialInstitution"), "BICID", jd_text(p, "bic"));
+	}
 	for (i = 0; i < jd_length(inv, "vat_breakdown"); i++)
 	{
 		JsonbContainer *v = jd_item(inv, "vat_breakdown", i);

@@ -66,6 +66,9 @@ party(Ubl *u, xmlNodePtr party, JsonbContainer *p, bool full)
 		w_attr(party, u->cbc, "EndpointID", siret, "schemeID", "0009");
 	if (siret != NULL)
 		w_attr(agg(u, party, "PartyIdentification"), u->cbc, "ID", siret, "schemeID", "0009");
+	else if (jd_text(p, "identifier") != NULL)
+		w_attr(agg(u, party, "PartyIdentification"), u->cbc, "ID", jd_text(p, "identifier"),
+			   "schemeID", jd_text(p, "identifier_scheme"));
 	if (!full)
 	{
 		basic(u, agg(u, party, "PartyName"), "Name", jd_text(p, "name"));
@@ -224,12 +227,17 @@ static void
 payment(Ubl *u, xmlNodePtr root, JsonbContainer *inv)
 {
 	JsonbContainer *p = jd_object(inv, "payment");
-	xmlNodePtr	means = agg(u, root, "PaymentMeans");
+	const char *code = w_means_code(p);
+	xmlNodePtr	means;
 
-	basic(u, means, "PaymentMeansCode", jd_text(p, "means_code") ? jd_text(p, "means_code") : "58");
-	if (u->credit)
-		basic(u, means, "PaymentDueDate", jd_text(inv, "due_date"));
-	if (jd_text(p, "iban") != NULL)
+	if (code != NULL)
+	{
+		means = agg(u, root, "PaymentMeans");
+		basic(u, means, "PaymentMeansCode", code);
+		if (u->credit)
+			basic(u, means, "PaymentDueDate", jd_text(inv, "due_date"));
+	}
+	if (code != NULL && jd_text(p, "iban") != NULL)
 	{
 		xmlNodePtr	account = agg(u, means, "PayeeFinancialAccount");
 
