@@ -1,0 +1,93 @@
+# Upgrading from the first release gives the same extension as installing
+# the current version afresh: same functions, tables, columns, constraints,
+# indexes, triggers, policies, grants, comments and dumped tables; and data
+# written under 0.1 is still there and usable after the upgrade.
+use strict;
+use warnings;
+use PostgreSQL::Test::Cluster;
+use PostgreSQL::Test::Utils;
+use Test::More;
+
+my $node = PostgreSQL::Test::Cluster->new('main');
+$node->init;
+$node->start;
+
+$node->safe_psql('postgres', 'CREATE DATABASE fresh');
+$node->safe_psql('postgres', 'CREATE DATABASE upgraded');
+$node->safe_psql('fresh', 'CREATE EXTENSION bizinvoice');
+$node->safe_psql('upgraded', q{
+	CREATE EXTENSION bizinvoice VERSION '0.1';
+	SELECT bizinvoice.register_party('{"name": "Alice SAS", "siret": "73282932000074"}');
+	SELECT bizinvoice.register_party('{"name": "Bob SARL", "siret": "44306184100047"}');
+	SELECT bizinvoice.act_as(1);
+	SELECT bizinvoice.submit(bizinvoice.create_invoice(
+		'{"number": "F-1", "issue_date": "2026-11-02", "buyer": 2,
+		  "lines": [{"item_name": "A", "quantity": 2, "net_price": 50, "vat_rate": 20}]}'));
+});
+is($node->safe_psql('upgraded',
+	"SELECT extversion FROM pg_extension WHERE extname = 'bizinvoice'"), '0.1', 'installed as 0.1');
+$node->safe_psql('upgraded', 'ALTER EXTENSION bizinvoice UPDATE');
+is($node->safe_psql('upgraded',
+	"SELECT extversion FROM pg_extension WHERE extname = 'bizinvoice'"), '0.2', 'updated to 0.2');
+
+# Everything of schema bizinvoice, by name, as text.
+my %catalog = (
+	functions => q{
+		SELECT p.oid::regprocedure::text, p.prosrc, p.prosecdef, p.provolatile, p.proconfig,
+			   p.proacl, obj_description(p.oid, 'pg_proc')
+		FROM pg_proc p WHERE p.pronamespace = 'bizinvoice'::regnamespace ORDER BY 1},
+	relations => q{
+		SELECT c.relname, c.relkind, c.relacl, c.relrowsecurity, obj_description(c.oid, 'pg_class')
+		FROM pg_class c WHERE c.relnamespace = 'bizinvoice'::regnamespace ORDER BY 1},
+	columns => q{
+		SELECT c.relname, a.attname, a.attnum, format_type(a.atttypid, a.atttypmod), a.attnotnull,
+			   a.attgenerated, pg_get_expr(d.adbin, d.adrelid), col_description(c.oid, a.attnum)
+		FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid
+			 LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
+		WHERE c.relnamespace = 'bizinvoice'::regnamespace AND a.attnum > 0 AND NOT a.attisdropped
+		ORDER BY 1, 3},
+	constraints => q{
+		SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid)
+		FROM pg_constraint WHERE connamespace = 'bizinvoice'::regnamespace ORDER BY 1, 2},
+	indexes => q{
+		SELECT indexrelid::regclass::text, pg_get_indexdef(indexrelid)
+		FROM pg_index WHERE indrelid IN (SELECT oid FROM pg_class
+										 WHERE relnamespace = 'bizinvoice'::regnamespace)
+		ORDER BY 1},
+	triggers => q{
+		SELECT tgrelid::regclass::text, tgname, pg_get_triggerdef(oid)
+		FROM pg_trigger WHERE NOT tgisinternal
+		  AND tgrelid IN (SELECT oid FROM pg_class WHERE relnamespace = 'bizinvoice'::regnamespace)
+		ORDER BY 1, 2},
+	policies => q{
+		SELECT schemaname, tablename, policyname, roles, cmd, qual, with_check
+		FROM pg_policies WHERE schemaname = 'bizinvoice' ORDER BY 2, 3},
+	types => q{
+		SELECT t.typname, t.typtype, obj_description(t.oid, 'pg_type'),
+			   (SELECT string_agg(enumlabel, ',' ORDER BY enumsortorder) FROM pg_enum WHERE enumtypid = t.oid)
+		FROM pg_type t WHERE t.typnamespace = 'bizinvoice'::regnamespace ORDER BY 1},
+	dumped => q{
+		SELECT c.relname, e.extcondition[array_position(e.extconfig, c.oid)]
+		FROM pg_extension e, unnest(e.extconfig) r(oid) JOIN pg_class c ON c.oid = r.oid
+		WHERE e.extname = 'bizinvoice' ORDER BY 1},
+	members => q{
+		SELECT pg_describe_object(classid, objid, objsubid)
+		FROM pg_depend WHERE refclassid = 'pg_extension'::regclass AND deptype = 'e'
+		  AND refobjid = (SELECT oid FROM pg_extension WHERE extname = 'bizinvoice')
+		ORDER BY 1});
+
+for my $what (sort keys %catalog)
+{
+	my $fresh = $node->safe_psql('fresh', $catalog{$what});
+	my $upgraded = $node->safe_psql('upgraded', $catalog{$what});
+	ok($fresh ne '', "$what: the fresh install has some");
+	is($upgraded, $fresh, "$what: upgraded from 0.1 as installed afresh");
+}
+
+# 0.1's data goes on under 0.2: its invoice exports and validates
+is($node->safe_psql('upgraded', q{
+	SELECT count(*) FROM bizinvoice.validate_invoice(bizinvoice.export_invoice(1, 'cii'))
+	WHERE severity = 'fatal'}), '0', 'an invoice of 0.1 exports as valid CII after the upgrade');
+
+$node->stop;
+done_testing();
