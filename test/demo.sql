@@ -1,4 +1,5 @@
 -- bizinvoice demo: what the extension does so far.
+\getenv corpus BIZINVOICE_CORPUS
 \pset footer off
 \set ECHO queries
 \set SHOW_CONTEXT never
@@ -74,6 +75,35 @@ SELECT vat_category, vat_rate, taxable_amount, tax_amount FROM invoice_vat_break
 WHERE invoice_id = :inv ORDER BY vat_rate;
 SELECT line_total, tax_exclusive_total, vat_total, payable_amount FROM invoice WHERE id = :inv;
 RESET ROLE;
+
+\echo
+\echo '== The same invoice as EN 16931 XML: UBL for Chorus Pro and most software, CII for Factur-X.'
+SET ROLE demo_alice;
+SELECT act_as(:alice);
+CREATE TEMP TABLE exported AS SELECT export_invoice(:inv, 'ubl')::text AS ubl;
+SELECT string_agg(line, E'\n' ORDER BY n) AS first_lines_of_the_ubl
+FROM exported, regexp_split_to_table(ubl, E'\n') WITH ORDINALITY AS l(line, n) WHERE n <= 14;
+SELECT format, count(v.*) FILTER (WHERE v.severity = 'fatal') AS fatal_findings
+FROM (VALUES ('ubl'), ('cii')) f(format)
+	 LEFT JOIN LATERAL validate_invoice(export_invoice(:inv, f.format)) v ON true
+GROUP BY format ORDER BY format;
+RESET ROLE;
+
+\echo
+\echo '== A document from elsewhere: validated (an error names its rule and where), then imported.'
+SELECT v.rule_id, v.severity, v.location, v.message
+FROM exported, validate_invoice(regexp_replace(ubl, '(<cbc:PayableAmount currencyID="EUR">)[0-9.]+', '\19999.99')) v;
+-- an administrator, acting for no party, imports for the document's seller
+SELECT act_as(NULL);
+SET client_min_messages = warning;
+SELECT import_invoice(pg_read_binary_file(:'corpus' || '/french/ubl-21-en16931.xml')) AS imported \gset
+RESET client_min_messages;
+SELECT i.number, s.name AS supplier, b.name AS buyer, i.channel, i.b2b_status,
+	   (SELECT count(*) FROM invoice_line WHERE invoice_id = i.id) AS lines,
+	   cardinality(src.not_mapped) AS terms_not_held
+FROM invoice i JOIN party s ON s.id = i.supplier_id JOIN party b ON b.id = i.buyer_id
+	 JOIN invoice_source src ON src.invoice_id = i.id
+WHERE i.id = :imported;
 
 \echo
 \echo '== Payment accounts: Bob and the town hall fund theirs.'
