@@ -103,8 +103,9 @@ create_tps=$(tps "$dir/create.sql" bench_xml)
 plain_tps=$(tps "$dir/plain.sql" bench_xml)
 validate_tps=$(tps "$dir/validate.sql" bench_xml)
 
-# memory of one backend (VmRSS) before, halfway and after: flat means no leak
-rss="SELECT (regexp_match(pg_read_file('/proc/' || pg_backend_pid() || '/status'), 'VmRSS:\s+(\d+)'))[1]::bigint / 1024"
+# private memory of one backend (RssAnon: not the shared buffers it touches)
+# before, halfway and after: flat means no leak
+rss="SELECT (regexp_match(pg_read_file('/proc/' || pg_backend_pid() || '/status'), 'RssAnon:\s+(\d+)'))[1]::bigint / 1024"
 memory=$(q -At <<SQL
 SET client_min_messages = warning;
 -- one statement per call, as applications make them
@@ -142,5 +143,5 @@ ratio() { awk -v a="$1" -v b="$2" -v c="$3" 'BEGIN { printf "%.0f/s; create_invo
 printf '| measure (%d clients, %d s) | figures |\n|---|---|\n' "$clients" "$seconds"
 printf '| import of a 10-line UBL invoice (parse, validate, store) | %s |\n' "$(ratio "$import_tps" "$create_tps" "$plain_tps")"
 printf '| validation alone | %.0f/s |\n' "$validate_tps"
-printf '| backend memory (RSS) over %d validations, then %d imports | %s MB, %s MB, %s MB; %s MB, %s MB |\n' \
+printf '| backend private memory (RssAnon) over %d validations, then %d imports | %s MB, %s MB, %s MB; %s MB, %s MB |\n' \
 	"$validations" "$imports" "$m0" "$m1" "$m2" "$m3" "$m4"
