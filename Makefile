@@ -71,6 +71,9 @@ export BIZINVOICE_CORPUS ?= $(abspath test/corpus/en16931)
 
 EXTRA_CLEAN = results regression.diffs regression.out output_iso tmp_check
 
+# PGXS tracks no header dependencies unless PostgreSQL was built for it
+$(OBJS): $(wildcard src/*.h src/*/*.h)
+
 PG_CPPFLAGS = -I$(srcdir)/src $(shell pkg-config --cflags libxml-2.0 libcurl openssl)
 SHLIB_LINK = $(shell pkg-config --libs libxml-2.0 libcurl openssl)
 

@@ -28,6 +28,15 @@ SELECT * FROM bizinvoice.validate_invoice(
 SELECT * FROM bizinvoice.validate_invoice(
 '<Invoice xmlns="urn:oasis:names:specification:ubl:schema:xsd:Invoice-2">&xxe;</Invoice>'::text);
 
+-- encodings: a file's bytes follow its declaration; text and xml are the
+-- server's characters, whatever the declaration says
+SELECT bizinvoice.read_invoice_document(convert_to(doc, 'LATIN1')) #>> '{invoice,number}' AS latin1_file,
+	   bizinvoice.read_invoice_document(doc) #>> '{invoice,number}' AS as_text,
+	   bizinvoice.read_invoice_document(doc::xml) #>> '{invoice,number}' AS as_xml
+FROM (VALUES ('<?xml version="1.0" encoding="ISO-8859-1"?>
+<Invoice xmlns="urn:oasis:names:specification:ubl:schema:xsd:Invoice-2"
+ xmlns:cbc="urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2"><cbc:ID>Facture-été</cbc:ID></Invoice>')) v(doc);
+
 -- nesting and size limits
 SELECT * FROM bizinvoice.validate_invoice(repeat('<a>', 100) || repeat('</a>', 100));
 SET bizinvoice.xml_max_bytes = 2048;

@@ -134,6 +134,7 @@ SELECT bizinvoice.import_invoice(:'french_ubl'::bytea);	-- nobody acting
 SELECT bizinvoice.act_as(:seller_party);
 SELECT bizinvoice.import_invoice(:'french_ubl'::bytea) AS draft_id \gset
 SELECT supplier_id = :seller_party AS imported_by_its_seller FROM bizinvoice.invoice WHERE id = :draft_id;
+SELECT bizinvoice.import_invoice(convert_from(:'french_ubl'::bytea, 'UTF8')::xml) AS xml_draft_id \gset
 SELECT bizinvoice.export_invoice(:draft_id);	-- a draft
 SELECT bizinvoice.export_invoice(:french_id, 'pdf');
 SELECT xpath_exists('/i:Invoice/cbc:ID[text() = "F124212"]',
@@ -149,5 +150,7 @@ SELECT count(*) AS sources_seen, bool_and(i.supplier_id = :other_party) AS all_i
 FROM bizinvoice.invoice_source s JOIN bizinvoice.invoice i ON i.id = s.invoice_id;
 RESET ROLE;
 RESET client_min_messages;
+-- the same document as xml and as a file's bytes: the same invoice
+SELECT bizinvoice.invoice_document(:xml_draft_id) = bizinvoice.invoice_document(:draft_id) AS same_from_xml;
 DELETE FROM bizinvoice.party_member WHERE member::text LIKE 'regress_xml_%';
 DROP ROLE regress_xml_seller, regress_xml_other;

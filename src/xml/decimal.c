@@ -64,32 +64,34 @@ dec_zero(void)
 	return int64_to_numeric(0);
 }
 
+static Numeric
+binary(PGFunction op, Numeric a, Numeric b)
+{
+	return DatumGetNumeric(DirectFunctionCall2(op, NumericGetDatum(a), NumericGetDatum(b)));
+}
+
 Numeric
 dec_add(Numeric a, Numeric b)
 {
-	return DatumGetNumeric(DirectFunctionCall2(numeric_add, NumericGetDatum(a),
-											   NumericGetDatum(b)));
+	return binary(numeric_add, a, b);
 }
 
 Numeric
 dec_sub(Numeric a, Numeric b)
 {
-	return DatumGetNumeric(DirectFunctionCall2(numeric_sub, NumericGetDatum(a),
-											   NumericGetDatum(b)));
+	return binary(numeric_sub, a, b);
 }
 
 Numeric
 dec_mul(Numeric a, Numeric b)
 {
-	return DatumGetNumeric(DirectFunctionCall2(numeric_mul, NumericGetDatum(a),
-											   NumericGetDatum(b)));
+	return binary(numeric_mul, a, b);
 }
 
 Numeric
 dec_div(Numeric a, Numeric b)
 {
-	return DatumGetNumeric(DirectFunctionCall2(numeric_div, NumericGetDatum(a),
-											   NumericGetDatum(b)));
+	return binary(numeric_div, a, b);
 }
 
 Numeric
@@ -108,18 +110,34 @@ dec_cmp(Numeric a, Numeric b)
 Numeric
 dec_round(Numeric a, int scale)
 {
-	Numeric		shift = int64_to_numeric(1);
-	Numeric		half = dec_parse("0.5");
+	int64		shift = 1;
 	Numeric		r;
 	int			i;
 
 	for (i = 0; i < scale; i++)
-		shift = dec_mul(shift, int64_to_numeric(10));
-	r = dec_add(dec_mul(a, shift), half);
+		shift *= 10;
+	/* floor(a * 10^scale + 0.5) / 10^scale, shown with scale decimals */
+	r = dec_add(dec_mul(a, int64_to_numeric(shift)), int64_div_fast_to_numeric(5, 1));
 	r = DatumGetNumeric(DirectFunctionCall1(numeric_floor, NumericGetDatum(r)));
-	r = dec_div(r, shift);
+	r = dec_mul(r, int64_div_fast_to_numeric(1, scale));
 	return DatumGetNumeric(DirectFunctionCall2(numeric_round, NumericGetDatum(r),
 											   Int32GetDatum(scale)));
+}
+
+Numeric
+dec_percent_of(Numeric base, Numeric rate)
+{
+	return dec_round(dec_mul(dec_mul(dec_abs(base), rate), int64_div_fast_to_numeric(1, 2)), 2);
+}
+
+bool
+dec_within_one(Numeric a, Numeric b, bool inclusive)
+{
+	Numeric		one = int64_to_numeric(1);
+	int			low = dec_cmp(dec_sub(a, one), b);
+	int			high = dec_cmp(dec_add(a, one), b);
+
+	return inclusive ? (low <= 0 && high >= 0) : (low < 0 && high > 0);
 }
 
 char *

@@ -35,6 +35,12 @@ extern int	dec_cmp(Numeric a, Numeric b);
 /* round(a * 10^scale) div 10^scale, halves toward +infinity */
 extern Numeric dec_round(Numeric a, int scale);
 
+/* round(|base| x rate / 100, 2): a VAT amount as the rules compute it */
+extern Numeric dec_percent_of(Numeric base, Numeric rate);
+
+/* a - 1 < b < a + 1 (with <= when inclusive): the rules' one-unit tolerance */
+extern bool dec_within_one(Numeric a, Numeric b, bool inclusive);
+
 extern char *dec_text(Numeric a);
 
 #endif							/* BIZINVOICE_DECIMAL_H */

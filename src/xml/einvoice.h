@@ -132,7 +132,6 @@ typedef struct EInvoice
 	EiNote	   *notes;
 	int			n_acs;
 	EiAllowance *acs;
-	xmlNodePtr	tax_total;		/* UBL TaxTotal in the document currency */
 	int			n_vats;
 	EiVat	   *vats;
 	int			n_lines;

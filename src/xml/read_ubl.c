@@ -112,7 +112,6 @@ read_subtotals(EInvoice *inv, xmlNodePtr total)
 	xmlNodePtr	s;
 	int			i = 0;
 
-	inv->tax_total = total;
 	inv->n_vats = ei_count(total, "cac:TaxSubtotal");
 	inv->vats = palloc0(sizeof(EiVat) * Max(inv->n_vats, 1));
 	for (s = ei_child(total, "cac:TaxSubtotal"); s != NULL; s = ei_next(s))
@@ -142,6 +141,7 @@ read_taxes(EInvoice *inv)
 	const char *currency = ei_trimmed(&inv->currency);
 	const char *tax_currency = ei_trimmed(&inv->vat_currency);
 	xmlNodePtr	t;
+	bool		have_subtotals = false;
 
 	for (t = ei_child(inv->root, "cac:TaxTotal"); t != NULL; t = ei_next(t))
 	{
@@ -149,8 +149,11 @@ read_taxes(EInvoice *inv)
 		EiValue		cur = ei_attr(amount.node, "currencyID");
 		const char *c = ei_trimmed(&cur);
 
-		if (inv->tax_total == NULL && ei_child(t, "cac:TaxSubtotal") != NULL)
+		if (!have_subtotals && ei_child(t, "cac:TaxSubtotal") != NULL)
+		{
 			read_subtotals(inv, t);
+			have_subtotals = true;
+		}
 		if (c != NULL && currency != NULL && strcmp(c, currency) == 0)
 		{
 			if (inv->n_vat_totals++ == 0)

@@ -193,8 +193,6 @@ check_vat_sums(EiCheck *c)
 {
 	EInvoice   *inv = c->inv;
 	Sum			taxes = sum_start();
-	Numeric		one = int64_to_numeric(1);
-	Numeric		hundredth = dec_div(one, int64_to_numeric(100));
 	int			i;
 
 	for (i = 0; i < inv->n_vats; i++)
@@ -216,13 +214,10 @@ check_vat_sums(EiCheck *c)
 		}
 		else if (taxable != NULL)
 		{
-			Numeric		expected = dec_round(dec_mul(dec_mul(dec_abs(taxable), rate), hundredth), 2);
-			Numeric		abs_tax = dec_abs(tax);
-			int			low = dec_cmp(dec_sub(abs_tax, one), expected);
-			int			high = dec_cmp(dec_add(abs_tax, one), expected);
+			Numeric		expected = dec_percent_of(taxable, rate);
 
 			/* within one unit: strictly in UBL, inclusively in CII */
-			if (c->ubl ? (low >= 0 || high <= 0) : (low > 0 || high < 0))
+			if (!dec_within_one(dec_abs(tax), expected, !c->ubl))
 				ei_fail(c, "BR-CO-17", v->tax.node,
 						"The VAT category tax amount (BT-117) is %s; %s x %s %% = %s.",
 						dec_text(tax), dec_text(taxable), dec_text(rate), dec_text(expected));
@@ -238,7 +233,7 @@ static void
 check_line_amounts(EiCheck *c)
 {
 	EInvoice   *inv = c->inv;
-	Numeric		tolerance = dec_div(int64_to_numeric(2), int64_to_numeric(100));
+	Numeric		tolerance = int64_div_fast_to_numeric(2, 2);
 	int			i,
 				j;
 

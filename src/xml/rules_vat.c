@@ -179,12 +179,9 @@ check_taxable(EiCheck *c, const VatCategory *cat, EiVat *v)
 	}
 	if (c->ubl)
 	{
-		Numeric		one = int64_to_numeric(1);
-
 		expected = dec_sub(dec_add(lines, charges), allowances);
 		/* UBL: within one unit for standard rates, exact for the others */
-		if (per_rate ? (dec_cmp(dec_sub(taxable, one), expected) < 0 &&
-						dec_cmp(dec_add(taxable, one), expected) > 0)
+		if (per_rate ? dec_within_one(taxable, expected, false)
 			: dec_cmp(taxable, expected) == 0)
 			return;
 	}
@@ -221,13 +218,9 @@ check_tax(EiCheck *c, const VatCategory *cat, EiVat *v)
 	}
 	else if (taxable != NULL && rate != NULL)
 	{
-		Numeric		one = int64_to_numeric(1);
-		Numeric		expected = dec_round(dec_div(dec_mul(dec_abs(taxable), rate),
-												 int64_to_numeric(100)), 2);
-		Numeric		abs_tax = dec_abs(tax);
+		Numeric		expected = dec_percent_of(taxable, rate);
 
-		if (!(dec_cmp(dec_sub(abs_tax, one), expected) < 0 &&
-			  dec_cmp(dec_add(abs_tax, one), expected) > 0))
+		if (!dec_within_one(dec_abs(tax), expected, false))
 			ei_fail(c, rule_id(cat, 9), v->tax.node,
 					"The tax amount (BT-117) of the %s breakdown at %s is %s; %s x %s %% = %s.",
 					cat->label, dec_text(rate), dec_text(tax), dec_text(taxable),
