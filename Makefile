@@ -2,7 +2,7 @@
 # (test/harness.sh); plain `make && make install` expects the packages there.
 
 EXTENSION = bizinvoice
-EXTVERSION = 0.2
+EXTVERSION = 0.3
 
 MODULE_big = bizinvoice
 OBJS = \
@@ -35,14 +35,22 @@ OBJS = \
 	src/xml/write.o \
 	src/xml/write_ubl.o \
 	src/xml/write_cii.o \
-	src/xml/functions.o
+	src/xml/functions.o \
+	src/chorus/http.o \
+	src/chorus/json.o \
+	src/chorus/token.o \
+	src/worker/settings.o \
+	src/worker/shared.o \
+	src/worker/jobs.o \
+	src/worker/worker.o
 
 # The install script, assembled from one file per concern in this order;
 # each release's upgrade script is the files that release added; the
 # install scripts of earlier releases are kept as released.
-DATA_built = $(EXTENSION)--$(EXTVERSION).sql $(EXTENSION)--0.1--0.2.sql
-DATA = src/sql/released/$(EXTENSION)--0.1.sql
+DATA_built = $(EXTENSION)--$(EXTVERSION).sql $(EXTENSION)--0.1--0.2.sql $(EXTENSION)--0.2--0.3.sql
+DATA = src/sql/released/$(EXTENSION)--0.1.sql src/sql/released/$(EXTENSION)--0.2.sql
 UPGRADE_0_2 = src/sql/xml.sql
+UPGRADE_0_3 = src/sql/chorus.sql src/sql/chorus_worker.sql
 SQL_PARTS = \
 	src/sql/identifiers.sql \
 	src/sql/roles.sql \
@@ -59,7 +67,8 @@ SQL_PARTS = \
 	src/sql/ledger_more.sql \
 	src/sql/ledger_payments.sql \
 	src/sql/security.sql \
-	$(UPGRADE_0_2)
+	$(UPGRADE_0_2) \
+	$(UPGRADE_0_3)
 
 REGRESS = siren siret iban bic vat_id identifiers parties invoices statuses security reporting ledger ledger_more xml_corpus xml_import xml_hostile catalog teardown
 REGRESS_OPTS = --load-extension=$(EXTENSION) --encoding=UTF8 --no-locale
@@ -70,9 +79,6 @@ ISOLATION_OPTS = --load-extension=$(EXTENSION) --encoding=UTF8 --no-locale --inp
 export BIZINVOICE_CORPUS ?= $(abspath test/corpus/en16931)
 
 EXTRA_CLEAN = results regression.diffs regression.out output_iso tmp_check
-
-# PGXS tracks no header dependencies unless PostgreSQL was built for it
-$(OBJS): $(wildcard src/*.h src/*/*.h)
 
 PG_CPPFLAGS = -I$(srcdir)/src $(shell pkg-config --cflags libxml-2.0 libcurl openssl)
 SHLIB_LINK = $(shell pkg-config --libs libxml-2.0 libcurl openssl)
@@ -88,16 +94,27 @@ all install installcheck:
 	@false
 endif
 
+# PGXS tracks no header dependencies unless PostgreSQL was built for it
+$(OBJS): $(wildcard src/*.h src/*/*.h)
+
 $(EXTENSION)--$(EXTVERSION).sql: src/sql/ident_types.sh src/sql/ident_types.tsv $(SQL_PARTS) Makefile
 	{ printf '%s\n' '-- bizinvoice $(EXTVERSION): generated from src/sql by make; edit there.' \
 	    '\echo Use "CREATE EXTENSION $(EXTENSION)" to load this file. \quit'; \
 	  sh src/sql/ident_types.sh src/sql/ident_types.tsv && \
 	  cat $(SQL_PARTS); } > $@.tmp && mv $@.tmp $@
 
-$(EXTENSION)--0.1--0.2.sql: $(UPGRADE_0_2) Makefile
-	{ printf '%s\n' '-- bizinvoice 0.1 to 0.2: generated from src/sql by make; edit there.' \
+# an upgrade script is the files its release added
+define upgrade_script
+	{ printf '%s\n' '-- bizinvoice $(1) to $(2): generated from src/sql by make; edit there.' \
 	    '\echo Use "ALTER EXTENSION $(EXTENSION) UPDATE" to load this file. \quit'; \
-	  cat $(UPGRADE_0_2); } > $@.tmp && mv $@.tmp $@
+	  cat $(3); } > $@.tmp && mv $@.tmp $@
+endef
+
+$(EXTENSION)--0.1--0.2.sql: $(UPGRADE_0_2) Makefile
+	$(call upgrade_script,0.1,0.2,$(UPGRADE_0_2))
+
+$(EXTENSION)--0.2--0.3.sql: $(UPGRADE_0_3) Makefile
+	$(call upgrade_script,0.2,0.3,$(UPGRADE_0_3))
 
 .PHONY: demo test bench
 demo test bench:

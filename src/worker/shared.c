@@ -1,0 +1,171 @@
+/*
+ * shared.c
+ *		The worker's state in shared memory, and the SQL functions that show
+ *		it: chorus_worker_status(), chorus_worker_database().
+ */
+#include "postgres.h"
+
+#include "fmgr.h"
+#include "funcapi.h"
+#include "miscadmin.h"
+#include "storage/ipc.h"
+#include "storage/lwlock.h"
+#include "storage/shmem.h"
+#include "storage/spin.h"
+#include "utils/builtins.h"
+#include "utils/timestamp.h"
+#include "worker/settings.h"
+#include "worker/shared.h"
+
+typedef struct WorkerState
+{
+	slock_t		mutex;
+	pid_t		pid;
+	TimestampTz started_at;
+	TimestampTz last_poll;
+	int			in_flight;
+	uint64		counters[WORKER_COUNTERS];
+	char		last_error[256];
+} WorkerState;
+
+static WorkerState *state = NULL;
+static bool preloaded = false;
+static shmem_request_hook_type prev_request_hook = NULL;
+static shmem_startup_hook_type prev_startup_hook = NULL;
+
+static void
+request_shared(void)
+{
+	if (prev_request_hook)
+		prev_request_hook();
+	RequestAddinShmemSpace(MAXALIGN(sizeof(WorkerState)));
+}
+
+static void
+attach_shared(void)
+{
+	bool		found;
+
+	if (prev_startup_hook)
+		prev_startup_hook();
+	LWLockAcquire(AddinShmemInitLock, LW_EXCLUSIVE);
+	state = ShmemInitStruct("bizinvoice chorus worker", sizeof(WorkerState), &found);
+	if (!found)
+	{
+		memset(state, 0, sizeof(WorkerState));
+		SpinLockInit(&state->mutex);
+	}
+	LWLockRelease(AddinShmemInitLock);
+}
+
+void
+chorus_shared_request(void)
+{
+	preloaded = true;
+	prev_request_hook = shmem_request_hook;
+	shmem_request_hook = request_shared;
+	prev_startup_hook = shmem_startup_hook;
+	shmem_startup_hook = attach_shared;
+}
+
+static void
+worker_stopped(int code, Datum arg)
+{
+	SpinLockAcquire(&state->mutex);
+	state->pid = 0;
+	state->in_flight = 0;
+	SpinLockRelease(&state->mutex);
+}
+
+void
+worker_started(void)
+{
+	SpinLockAcquire(&state->mutex);
+	state->pid = MyProcPid;
+	state->started_at = GetCurrentTimestamp();
+	state->last_poll = 0;
+	state->in_flight = 0;
+	memset(state->counters, 0, sizeof(state->counters));
+	state->last_error[0] = '\0';
+	SpinLockRelease(&state->mutex);
+	on_shmem_exit(worker_stopped, 0);
+}
+
+void
+worker_polled(int in_flight)
+{
+	TimestampTz now = GetCurrentTimestamp();
+
+	SpinLockAcquire(&state->mutex);
+	state->last_poll = now;
+	state->in_flight = in_flight;
+	SpinLockRelease(&state->mutex);
+}
+
+void
+worker_count(WorkerCounter counter, int n)
+{
+	SpinLockAcquire(&state->mutex);
+	state->counters[counter] += n;
+	SpinLockRelease(&state->mutex);
+}
+
+void
+worker_error(const char *message)
+{
+	SpinLockAcquire(&state->mutex);
+	state->counters[COUNT_ERRORS]++;
+	strlcpy(state->last_error, message, sizeof(state->last_error));
+	SpinLockRelease(&state->mutex);
+}
+
+PG_FUNCTION_INFO_V1(chorus_worker_database);
+Datum
+chorus_worker_database(PG_FUNCTION_ARGS)
+{
+	if (!preloaded || chorus_database == NULL || chorus_database[0] == '\0')
+		PG_RETURN_NULL();
+	PG_RETURN_TEXT_P(cstring_to_text(chorus_database));
+}
+
+PG_FUNCTION_INFO_V1(chorus_worker_status);
+Datum
+chorus_worker_status(PG_FUNCTION_ARGS)
+{
+	TupleDesc	tupdesc;
+	WorkerState copy;
+	Datum		values[13];
+	bool		nulls[13];
+
+	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
+		elog(ERROR, "return type must be a row type");
+	memset(&copy, 0, sizeof(copy));
+	if (state != NULL)
+	{
+		SpinLockAcquire(&state->mutex);
+		copy = *state;
+		SpinLockRelease(&state->mutex);
+	}
+	memset(nulls, true, sizeof(nulls));
+	values[0] = BoolGetDatum(copy.pid != 0);
+	nulls[0] = false;
+	if (preloaded && chorus_database[0] != '\0')
+	{
+		values[2] = CStringGetTextDatum(chorus_database);
+		nulls[2] = false;
+	}
+	if (copy.pid != 0)
+	{
+		values[1] = Int32GetDatum(copy.pid);
+		values[3] = TimestampTzGetDatum(copy.started_at);
+		values[4] = TimestampTzGetDatum(copy.last_poll);
+		values[5] = Int32GetDatum(copy.in_flight);
+		for (int i = 0; i < WORKER_COUNTERS; i++)
+			values[6 + i] = Int64GetDatum((int64) copy.counters[i]);
+		values[12] = CStringGetTextDatum(copy.last_error);
+		for (int i = 1; i < 13; i++)
+			nulls[i] = (i == 2 && nulls[2]) || (i == 4 && copy.last_poll == 0) ||
+				(i == 12 && copy.last_error[0] == '\0');
+	}
+	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls)));
+}
