@@ -11,7 +11,8 @@ their life cycle as time passes.  Faults on demand.
 Listens on 127.0.0.1 (a free port, written to FILE).  Control, JSON:
     POST /_control  {"faults": [...], "token_ttl": s, "revoke_tokens": true,
                      "latency": s, "flux_delay": s, "status_step": s,
-                     "page_size": n, "structures": [...], "lifecycle": [...]}
+                     "page_size": n, "structures": [...], "lifecycle": [...],
+                     "preexisting": [invoices deposited through the portal]}
     GET  /_stats    deposits per invoice number, requests per path, tokens
 A fault: {"path": substring of the path ("token" for the token endpoint),
           "count": n, then one of "status": code, "delay": s,
@@ -79,6 +80,14 @@ class Mock:
             self.tokens.clear()
         for s in body.get("structures", []):
             self.structures[s["siret"]] = s
+        for p in body.get("preexisting", []):
+            # deposited earlier through the portal
+            flux_no = "CPP%022d" % self.next_flux
+            self.next_flux += 1
+            self.fluxes[flux_no] = {"at": 0, "final": "IN_INTEGRE", "errors": [],
+                                    "number": p["number"], "name": "portail"}
+            self.invoices[self.next_invoice] = dict(p, id=self.next_invoice, flux=flux_no)
+            self.next_invoice += 1
         return {"ok": True}
 
     def stats(self):

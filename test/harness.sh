@@ -23,7 +23,7 @@ PGLIB=/usr/lib/postgresql/$PG_MAJOR/lib
 PGSHARE=/usr/share/postgresql/$PG_MAJOR
 PGXS_TEST=$PGLIB/pgxs/src/test
 PACKAGES="postgresql-$PG_MAJOR postgresql-server-dev-$PG_MAJOR libxml2-dev
-	libcurl4-openssl-dev libssl-dev pkg-config make gcc perl libipc-run-perl"
+	libcurl4-openssl-dev libssl-dev pkg-config make gcc perl libipc-run-perl python3"
 
 say() { printf '== %s\n' "$*"; }
 
@@ -165,7 +165,7 @@ run_tap() {
 	say "TAP"
 	mkdir -p "$out"
 	(cd "$out" && TESTDIR=$out PG_REGRESS="$PGXS_TEST/regress/pg_regress" \
-		TEMP_CONFIG="$conf" prove -v -I "$PGXS_TEST/perl" "$here"/test/t/*.pl) \
+		TEMP_CONFIG="$conf" prove -v -I "$PGXS_TEST/perl" -I "$here/test/perl" "$here"/test/t/*.pl) \
 		2>&1 | tee "$out/output.txt" || rc=$?
 	ok=$(grep -cE '^ *ok [0-9]' "$out/output.txt" || true)
 	bad=$(grep -cE '^ *not ok [0-9]' "$out/output.txt" || true)
