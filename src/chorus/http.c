@@ -96,6 +96,17 @@ http_start(HttpCall *call, const char *url, const char *const *headers)
 	curl_easy_setopt(easy, CURLOPT_TIMEOUT_MS, (long) chorus_timeout);
 	curl_easy_setopt(easy, CURLOPT_CONNECTTIMEOUT_MS, (long) chorus_connect_timeout);
 	curl_easy_setopt(easy, CURLOPT_USERAGENT, "bizinvoice");
+
+	/*
+	 * libcurl silently sends a request again when a reused connection turns
+	 * out to be dead; for a deposit that may have been recorded, that is a
+	 * second deposit.  A fresh connection is never retried that way.
+	 */
+	if (call->once_only)
+	{
+		curl_easy_setopt(easy, CURLOPT_FRESH_CONNECT, 1L);
+		curl_easy_setopt(easy, CURLOPT_FORBID_REUSE, 1L);
+	}
 	if (curl_multi_add_handle(multi, easy) != CURLM_OK)
 		elog(ERROR, "could not start a libcurl transfer");
 	in_flight++;

@@ -17,6 +17,7 @@ typedef struct HttpCall
 	char	   *step;
 	char	   *path;
 	char	   *body;
+	bool		once_only;		/* not idempotent: never resent by libcurl */
 	bool		auth_retried;	/* sent again once after a 401 */
 	int			token_generation;	/* of the token it was sent with */
 	bool		finished;

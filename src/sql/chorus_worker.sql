@@ -438,7 +438,7 @@ RETURNS TABLE (job text, step text, path text, body jsonb)
 LANGUAGE plpgsql SET search_path = bizinvoice, pg_catalog, pg_temp
 AS $$
 DECLARE
-	id bigint;
+	inv_id bigint;
 	code text := CASE jsonb_typeof(answer) WHEN 'object' THEN answer->>'codeRetour' END;
 	functional boolean := http_status IN (200, 400) AND code IS NOT NULL;
 	ok boolean := http_status = 200 AND code = '0';
@@ -455,8 +455,8 @@ BEGIN
 			ok OR (no_result AND answered_step = 'structure'), CASE WHEN ok THEN answer ELSE '{}' END, reason);
 		RETURN;
 	END IF;
-	id := substr(answered_job, 9)::bigint;
-	SELECT * INTO o FROM chorus_outbox q WHERE q.invoice_id = id FOR UPDATE;
+	inv_id := substr(answered_job, 9)::bigint;
+	SELECT * INTO o FROM chorus_outbox q WHERE q.invoice_id = inv_id FOR UPDATE;
 	IF NOT FOUND THEN
 		RAISE EXCEPTION 'no Chorus Pro transmission for %', answered_job USING ERRCODE = '42704';
 	END IF;
@@ -467,37 +467,37 @@ BEGIN
 			SET state = 'deposited', flux_number = answer->>'numeroFluxDepot', deposits = deposits + 1,
 				attempts = 0, last_error = NULL,
 				next_attempt_at = now() + chorus_setting('flux_interval'), updated_at = now()
-			WHERE invoice_id = id;
+			WHERE invoice_id = inv_id;
 		ELSIF functional OR http_status BETWEEN 400 AND 499 AND http_status NOT IN (401, 408, 429) THEN
 			-- refused for good: nothing was deposited
 			UPDATE chorus_outbox SET state = 'failed', last_error = 'deposit refused: ' || reason,
 				updated_at = now()
-			WHERE invoice_id = id;
+			WHERE invoice_id = inv_id;
 		ELSIF http_status IN (401, 429, 503) THEN
 			-- turned away at the door: nothing was deposited
-			PERFORM chorus_retry(id, 'queued', 'deposit: ' || reason);
+			PERFORM chorus_retry(inv_id, 'queued', 'deposit: ' || reason);
 		ELSE
 			-- no answer, a server error, or an answer we cannot read: it may be there
-			PERFORM chorus_retry(id, 'in_doubt', 'deposit in doubt: ' || reason);
+			PERFORM chorus_retry(inv_id, 'in_doubt', 'deposit in doubt: ' || reason);
 		END IF;
 		RETURN;
 	END IF;
 
 	IF NOT ok AND NOT (no_result AND answered_step IN ('doubt', 'find')) THEN
-		PERFORM chorus_retry(id, o.state, answered_step || ': ' || reason);
+		PERFORM chorus_retry(inv_id, o.state, answered_step || ': ' || reason);
 		RETURN;
 	END IF;
 	CASE answered_step
 		WHEN 'doubt' THEN
-			RETURN QUERY SELECT * FROM chorus_found(id, answered_step, answer,
-				jsonb_build_object('numeroFacture', (SELECT number FROM invoice WHERE invoice.id = chorus_answer.id)));
+			RETURN QUERY SELECT * FROM chorus_found(inv_id, answered_step, answer,
+				jsonb_build_object('numeroFacture', (SELECT i.number FROM invoice i WHERE i.id = inv_id)));
 		WHEN 'find' THEN
-			RETURN QUERY SELECT * FROM chorus_found(id, answered_step, answer,
+			RETURN QUERY SELECT * FROM chorus_found(inv_id, answered_step, answer,
 													jsonb_build_object('numeroFluxDepot', o.flux_number));
 		WHEN 'report' THEN
-			RETURN QUERY SELECT * FROM chorus_flux_report(id, answer);
+			RETURN QUERY SELECT * FROM chorus_flux_report(inv_id, answer);
 		WHEN 'history' THEN
-			RETURN QUERY SELECT * FROM chorus_history(id, answer);
+			RETURN QUERY SELECT * FROM chorus_history(inv_id, answer);
 	END CASE;
 END
 $$;

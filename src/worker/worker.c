@@ -163,11 +163,12 @@ start_call(HttpCall *call)
 	char	   *url = psprintf("%s%s", chorus_api_url, call->path);
 
 	call->token_generation = token_generation;
+	call->once_only = strcmp(call->step, "deposit") == 0;
 	http_start(call, url, headers);
 	pfree(url);
 	dlist_push_tail(&running, &call->node);
 	worker_count(COUNT_REQUESTS, 1);
-	if (strcmp(call->step, "deposit") == 0)
+	if (call->once_only)
 		worker_count(COUNT_DEPOSITS, 1);
 }
 
