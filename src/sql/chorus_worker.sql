@@ -441,7 +441,7 @@ DECLARE
 	inv_id bigint;
 	code text := CASE jsonb_typeof(answer) WHEN 'object' THEN answer->>'codeRetour' END;
 	functional boolean := http_status IN (200, 400) AND code IS NOT NULL;
-	ok boolean := http_status = 200 AND code = '0';
+	ok boolean := http_status = 200 AND coalesce(code = '0', false);
 	no_result boolean := functional AND code = '20000';
 	reason text := CASE
 		WHEN functional AND NOT ok THEN format('Chorus Pro answered %s: %s', code, answer->>'libelle')

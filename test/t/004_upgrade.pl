@@ -1,7 +1,7 @@
-# Upgrading from the first release gives the same extension as installing
+# Upgrading from each earlier release gives the same extension as installing
 # the current version afresh: same functions, tables, columns, constraints,
 # indexes, triggers, policies, grants, comments and dumped tables; and data
-# written under 0.1 is still there and usable after the upgrade.
+# written before is still there and usable after the upgrade.
 use strict;
 use warnings;
 use PostgreSQL::Test::Cluster;
@@ -12,23 +12,32 @@ my $node = PostgreSQL::Test::Cluster->new('main');
 $node->init;
 $node->start;
 
+my $current = '0.3';
 $node->safe_psql('postgres', 'CREATE DATABASE fresh');
-$node->safe_psql('postgres', 'CREATE DATABASE upgraded');
 $node->safe_psql('fresh', 'CREATE EXTENSION bizinvoice');
-$node->safe_psql('upgraded', q{
-	CREATE EXTENSION bizinvoice VERSION '0.1';
-	SELECT bizinvoice.register_party('{"name": "Alice SAS", "siret": "73282932000074"}');
-	SELECT bizinvoice.register_party('{"name": "Bob SARL", "siret": "44306184100047"}');
-	SELECT bizinvoice.act_as(1);
-	SELECT bizinvoice.submit(bizinvoice.create_invoice(
-		'{"number": "F-1", "issue_date": "2026-11-02", "buyer": 2,
-		  "lines": [{"item_name": "A", "quantity": 2, "net_price": 50, "vat_rate": 20}]}'));
-});
-is($node->safe_psql('upgraded',
-	"SELECT extversion FROM pg_extension WHERE extname = 'bizinvoice'"), '0.1', 'installed as 0.1');
-$node->safe_psql('upgraded', 'ALTER EXTENSION bizinvoice UPDATE');
-is($node->safe_psql('upgraded',
-	"SELECT extversion FROM pg_extension WHERE extname = 'bizinvoice'"), '0.2', 'updated to 0.2');
+for my $old ('0.1', '0.2')
+{
+	$node->safe_psql('postgres', "CREATE DATABASE from_$old");
+	# a B2B invoice, and a B2G one queued for Chorus Pro
+	$node->safe_psql("from_$old", qq{
+		CREATE EXTENSION bizinvoice VERSION '$old';
+		SELECT bizinvoice.register_party('{"name": "Alice SAS", "siret": "73282932000074"}');
+		SELECT bizinvoice.register_party('{"name": "Bob SARL", "siret": "44306184100047"}');
+		SELECT bizinvoice.register_party('{"kind": "public_structure", "name": "Mairie",
+										   "siret": "35600000049837"}');
+		SELECT bizinvoice.act_as(1);
+		SELECT bizinvoice.submit(bizinvoice.create_invoice(jsonb_build_object(
+			'number', 'F-' || b, 'issue_date', '2026-11-02', 'buyer', b,
+			'lines', '[{"item_name": "A", "quantity": 2, "net_price": 50, "vat_rate": 20}]'::jsonb)))
+		FROM generate_series(2, 3) b;
+	});
+	is($node->safe_psql("from_$old",
+		"SELECT extversion FROM pg_extension WHERE extname = 'bizinvoice'"), $old, "installed as $old");
+	$node->safe_psql("from_$old", 'ALTER EXTENSION bizinvoice UPDATE');
+	is($node->safe_psql("from_$old",
+		"SELECT extversion FROM pg_extension WHERE extname = 'bizinvoice'"), $current,
+		"updated from $old to $current");
+}
 
 # Everything of schema bizinvoice, by name, as text.
 my %catalog = (
@@ -79,15 +88,24 @@ my %catalog = (
 for my $what (sort keys %catalog)
 {
 	my $fresh = $node->safe_psql('fresh', $catalog{$what});
-	my $upgraded = $node->safe_psql('upgraded', $catalog{$what});
 	ok($fresh ne '', "$what: the fresh install has some");
-	is($upgraded, $fresh, "$what: upgraded from 0.1 as installed afresh");
+	for my $old ('0.1', '0.2')
+	{
+		is($node->safe_psql("from_$old", $catalog{$what}), $fresh,
+			"$what: upgraded from $old as installed afresh");
+	}
 }
 
-# 0.1's data goes on under 0.2: its invoice exports and validates
-is($node->safe_psql('upgraded', q{
-	SELECT count(*) FROM bizinvoice.validate_invoice(bizinvoice.export_invoice(1, 'cii'))
-	WHERE severity = 'fatal'}), '0', 'an invoice of 0.1 exports as valid CII after the upgrade');
+for my $old ('0.1', '0.2')
+{
+	# earlier data goes on: the invoice exports and validates
+	is($node->safe_psql("from_$old", q{
+		SELECT count(*) FROM bizinvoice.validate_invoice(bizinvoice.export_invoice(1, 'cii'))
+		WHERE severity = 'fatal'}), '0', "an invoice of $old exports as valid CII after the upgrade");
+	# and the B2G invoice queued before waits for the worker like a new one
+	is($node->safe_psql("from_$old", q{SELECT state || ' ' || attempts FROM bizinvoice.chorus_queue}),
+		'queued 0', "a B2G invoice queued under $old is queued for the worker");
+}
 
 $node->stop;
 done_testing();
