@@ -6,7 +6,7 @@ the detailed flux report, the supplier-side search (paged), the status
 history and the structure directory; flux integrate and invoices move along
 their life cycle as time passes.  Faults on demand.
 
-    chorus_mock.py --port-file FILE [--state FILE]
+    chorus_mock.py --port-file FILE [--lifetime SECONDS] [--control JSON]
 
 Listens on 127.0.0.1 (a free port, written to FILE).  Control, JSON:
     POST /_control  {"faults": [...], "token_ttl": s, "revoke_tokens": true,
@@ -360,8 +360,11 @@ async def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--port-file", required=True)
     ap.add_argument("--lifetime", type=float, default=3600)
+    ap.add_argument("--control", help="a /_control body applied at start")
     args = ap.parse_args()
     mock = Mock()
+    if args.control:
+        mock.control(json.loads(args.control))
     server = await asyncio.start_server(lambda r, w: serve(mock, r, w), "127.0.0.1", 0,
                                         limit=64 * 1024 * 1024)
     port = server.sockets[0].getsockname()[1]

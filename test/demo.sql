@@ -171,6 +171,36 @@ SELECT pay_invoice(:g, idempotency_key => 'demo-pay-g');
 RESET ROLE;
 
 \echo
+\echo '== Alice bills the prefecture, reached through Chorus Pro (here a local stand-in): the'
+\echo '   worker checks the directory, deposits the UBL, follows the flux and the statuses; 0.25 € fee.'
+SELECT chorus_set_credentials('bizinvoice-test', 'piste-secret', 'TECH_bizinvoice@cpro.fr', 'cpro-password');
+SELECT register_party('{"kind": "public_structure", "name": "Préfecture de Sample", "siret": "55210055400013",
+	"services": [{"code": "ACHATS", "name": "Achats"}]}') AS prefecture \gset
+SET ROLE demo_alice;
+SELECT act_as(:alice);
+SELECT create_invoice(format('{"number": "F-2026-0045", "issue_date": "2026-11-20", "buyer": %s,
+	"buyer_reference": "ACHATS", "purchase_order": "EJ-2026-118",
+	"lines": [{"item_name": "Formation", "quantity": 2, "unit_code": "DAY", "net_price": 900, "vat_rate": 20}]}',
+	:prefecture)::jsonb) AS cp \gset
+SELECT submit(:cp);
+RESET ROLE;
+-- the worker does the rest; wait for it (at most a minute)
+SELECT set_config('demo.cp', :'cp', false) \g /dev/null
+DO $$
+BEGIN
+	FOR i IN 1 .. 600 LOOP
+		EXIT WHEN (SELECT state = 'done' FROM bizinvoice.chorus_queue
+				   WHERE invoice_id = current_setting('demo.cp')::bigint);
+		PERFORM pg_sleep(0.1);
+	END LOOP;
+END
+$$;
+SELECT number, state, flux_number, flux_state, chorus_id, chorus_status, fee_charged
+FROM chorus_queue WHERE invoice_id = :cp;
+SELECT from_status, to_status, raw_code, actor FROM status_history WHERE invoice_id = :cp ORDER BY id;
+SELECT running, requests, deposits, token_fetches, errors FROM worker_status;
+
+\echo
 \echo '== Balances, Bob''s statement, and the ledger''s own check.'
 SELECT party, kind, currency, balance, available FROM account_balances ORDER BY account_id;
 SELECT kind, reference, debit, credit, balance

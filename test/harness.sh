@@ -23,7 +23,7 @@ PGLIB=/usr/lib/postgresql/$PG_MAJOR/lib
 PGSHARE=/usr/share/postgresql/$PG_MAJOR
 PGXS_TEST=$PGLIB/pgxs/src/test
 PACKAGES="postgresql-$PG_MAJOR postgresql-server-dev-$PG_MAJOR libxml2-dev
-	libcurl4-openssl-dev libssl-dev pkg-config make gcc perl libipc-run-perl python3"
+	libcurl4-openssl-dev libssl-dev pkg-config make gcc perl libipc-run-perl python3 curl"
 
 say() { printf '== %s\n' "$*"; }
 
@@ -76,11 +76,14 @@ fi
 
 # --- as the unprivileged user ---------------------------------------------
 install_packages
+mock_pid=
+stop_mock() { if [ -n "$mock_pid" ]; then kill "$mock_pid" 2>/dev/null || true; fi; }
 if [ -n "${BIZINVOICE_WORK:-}" ]; then
 	work=$BIZINVOICE_WORK
+	trap stop_mock EXIT
 else
 	work=$(mktemp -d /tmp/bizinvoice.XXXXXX)
-	trap 'stop_clusters "$work"; rm -rf "$work"' EXIT
+	trap 'stop_mock; stop_clusters "$work"; rm -rf "$work"' EXIT
 fi
 cd "$here"
 
@@ -176,8 +179,28 @@ run_tap() {
 	passed=$((passed + ok)) failed=$((failed + bad))
 }
 
+# The demo's Chorus Pro: the loopback mock, its directory, and a worker
+# pointed at it; it stops with the demo (or by itself after ten minutes).
+start_chorus_mock() {
+	python3 "$here/test/chorus_mock.py" --port-file "$work/mock.port" --lifetime 600 \
+		--control '{"structures": [{"siret": "55210055400013", "id": 4201, "name": "Préfecture de Sample",
+			"services": [{"code": "ACHATS", "name": "Achats"}]}], "flux_delay": 0.5, "status_step": 0.3}' &
+	mock_pid=$!
+	for _ in $(seq 50); do [ -s "$work/mock.port" ] && break; sleep 0.1; done
+	local url=http://127.0.0.1:$(cat "$work/mock.port")
+	cat >>"$conf" <<-EOF
+	bizinvoice.chorus_database = 'postgres'
+	bizinvoice.chorus_token_url = '$url/api/oauth/token'
+	bizinvoice.chorus_api_url = '$url'
+	bizinvoice.chorus_naptime = 50
+	bizinvoice.chorus_flux_interval = 200
+	bizinvoice.chorus_status_interval = 200
+	EOF
+}
+
 case $mode in
 demo)
+	start_chorus_mock
 	start_cluster
 	say "demo"
 	psql -X -v ON_ERROR_STOP=1 -f "$here/test/demo.sql" || {
