@@ -56,6 +56,8 @@ class Mock:
         self.lifecycle = list(LIFECYCLE)
         self.fluxes = {}
         self.invoices = {}
+        self.by_flux = {}       # flux number -> invoice ids
+        self.by_number = {}     # invoice number -> invoice ids
         self.deposits = {}
         self.requests = {}
         self.token_count = 0
@@ -86,9 +88,15 @@ class Mock:
             self.next_flux += 1
             self.fluxes[flux_no] = {"at": 0, "final": "IN_INTEGRE", "errors": [],
                                     "number": p["number"], "name": "portail"}
-            self.invoices[self.next_invoice] = dict(p, id=self.next_invoice, flux=flux_no)
-            self.next_invoice += 1
+            self.add_invoice(dict(p, flux=flux_no))
         return {"ok": True}
+
+    def add_invoice(self, inv):
+        inv["id"] = self.next_invoice
+        self.next_invoice += 1
+        self.invoices[inv["id"]] = inv
+        self.by_flux.setdefault(inv["flux"], []).append(inv["id"])
+        self.by_number.setdefault(inv["number"], []).append(inv["id"])
 
     def stats(self):
         return {"deposits": self.deposits, "requests": self.requests, "tokens": self.token_count,
@@ -180,17 +188,15 @@ class Mock:
             errors.append("Le code service est obligatoire pour ce destinataire.")
         elif s.get("engagement_required") and not inv["engagement"]:
             errors.append("Le numéro d'engagement est obligatoire pour ce destinataire.")
-        if any(i["number"] == number and i["supplier"] == inv["supplier"]
-               and (i["date"] or "")[:4] == (inv["date"] or "")[:4] for i in self.invoices.values()):
+        if any(i["supplier"] == inv["supplier"] and (i["date"] or "")[:4] == (inv["date"] or "")[:4]
+               for i in (self.invoices[k] for k in self.by_number.get(number, []))):
             errors.append(f"Doublon : la facture {number} a déjà été déposée.")
         flux = {"at": time.time(), "final": "IN_REJETE" if errors else "IN_INTEGRE",
                 "errors": errors, "number": number, "name": body.get("nomFichier")}
         self.fluxes[flux_no] = flux
         if not errors:
-            inv["id"] = self.next_invoice
             inv["flux"] = flux_no
-            self.next_invoice += 1
-            self.invoices[inv["id"]] = inv
+            self.add_invoice(inv)
         return {"codeRetour": 0, "libelle": "TRA_MSG_00.000", "numeroFluxDepot": flux_no,
                 "dateDepot": time.strftime("%Y-%m-%d"), "syntaxeFlux": body.get("syntaxeFlux")}
 
@@ -209,7 +215,13 @@ class Mock:
 
     def search(self, body):
         page = int(body.get("rechercheFactureParFournisseur", {}).get("pageResultatDemandee", 1))
-        found = [i for i in sorted(self.invoices.values(), key=lambda i: i["id"])
+        if "numeroFluxDepot" in body:
+            ids = self.by_flux.get(body["numeroFluxDepot"], [])
+        elif "numeroFacture" in body:
+            ids = self.by_number.get(body["numeroFacture"], [])
+        else:
+            ids = sorted(self.invoices)
+        found = [i for i in (self.invoices[k] for k in sorted(ids))
                  if self.flux_state(self.fluxes[i["flux"]]) == "IN_INTEGRE"
                  and body.get("numeroFluxDepot", i["flux"]) == i["flux"]
                  and body.get("numeroFacture", i["number"]) == i["number"]]

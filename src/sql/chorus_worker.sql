@@ -83,17 +83,19 @@ DECLARE
 	problem text;
 	n integer := 0;
 BEGIN
-	-- the directory first: one read per structure that queued invoices go to
+	-- the directory first: one read per structure due for one that queued
+	-- invoices go to (from the structures, not the queue: a long queue of
+	-- invoices to fresh entries costs nothing here)
 	FOR s IN
-		SELECT DISTINCT p.siret::text
-		FROM chorus_outbox q
-		JOIN invoice i ON i.id = q.invoice_id
-		JOIN party p ON p.id = i.buyer_id
+		SELECT p.siret::text
+		FROM party p
 		LEFT JOIN chorus_structure c ON c.siret = p.siret
-		WHERE q.state = 'queued' AND q.next_attempt_at <= now()
+		WHERE p.kind = 'public_structure' AND p.delivery = 'chorus'
 		  AND (c.siret IS NULL
 			   OR ((c.refreshed_at IS NULL OR c.refreshed_at < now() - ttl) AND c.next_attempt_at <= now()))
 		  AND NOT ('siret:' || p.siret) = ANY (busy)
+		  AND EXISTS (SELECT FROM invoice i JOIN chorus_outbox q ON q.invoice_id = i.id
+					  WHERE i.buyer_id = p.id AND q.state = 'queued')
 		LIMIT max_jobs
 	LOOP
 		INSERT INTO chorus_structure (siret) VALUES (s::siret) ON CONFLICT DO NOTHING;

@@ -8,7 +8,7 @@
 #
 #   chorus.sh WORKDIR      (run by `make bench`, PG* variables set)
 #
-# Each invoice takes five calls: deposit, flux report, search, status
+# Each invoice takes four calls: deposit, flux report, search, status
 # history (the directory is read once per structure).  The cluster is
 # restarted to start the worker on a database of its own.
 set -euo pipefail
@@ -160,7 +160,7 @@ m2=$(rss)
 
 q -c 'ALTER SYSTEM RESET ALL' >/dev/null
 printf '%s\n' \
-	"Chorus Pro worker, mock answering each call after ${latency}s (5 calls an invoice):" \
+	"Chorus Pro worker, mock answering each call after ${latency}s (4 calls an invoice):" \
 	"  1 request in flight:            $one invoices/s to MISE_A_DISPOSITION ($serial invoices)" \
 	"  $concurrency requests in flight:          $many invoices/s ($invoices invoices)" \
 	"  baseline, the same steps in plain SQL with canned answers: $plain invoices/s" \
