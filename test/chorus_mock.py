@@ -6,7 +6,7 @@ the detailed flux report, the supplier-side search (paged), the status
 history and the structure directory; flux integrate and invoices move along
 their life cycle as time passes.  Faults on demand.
 
-    chorus_mock.py --port-file FILE [--lifetime SECONDS] [--control JSON]
+    chorus_mock.py --port-file FILE [--lifetime SECONDS] [--control JSON] [--tls CERT KEY]
 
 Listens on 127.0.0.1 (a free port, written to FILE).  Control, JSON:
     POST /_control  {"faults": [...], "token_ttl": s, "revoke_tokens": true,
@@ -28,6 +28,7 @@ import asyncio
 import base64
 import json
 import os
+import ssl
 import sys
 import time
 import xml.etree.ElementTree as ET
@@ -362,7 +363,7 @@ async def serve(mock, reader, writer):
                 status, payload = 404, {"error": "not found"}
             respond(writer, status, payload)
             await writer.drain()
-    except (ConnectionError, asyncio.IncompleteReadError):
+    except (ConnectionError, asyncio.IncompleteReadError, ssl.SSLError):
         pass
     finally:
         writer.close()
@@ -373,12 +374,17 @@ async def main():
     ap.add_argument("--port-file", required=True)
     ap.add_argument("--lifetime", type=float, default=3600)
     ap.add_argument("--control", help="a /_control body applied at start")
+    ap.add_argument("--tls", nargs=2, metavar=("CERT", "KEY"), help="serve HTTPS")
     args = ap.parse_args()
+    tls = None
+    if args.tls:
+        tls = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        tls.load_cert_chain(*args.tls)
     mock = Mock()
     if args.control:
         mock.control(json.loads(args.control))
     server = await asyncio.start_server(lambda r, w: serve(mock, r, w), "127.0.0.1", 0,
-                                        limit=64 * 1024 * 1024)
+                                        limit=64 * 1024 * 1024, ssl=tls)
     port = server.sockets[0].getsockname()[1]
     with open(args.port_file + ".tmp", "w") as f:
         f.write(f"{port}\n")

@@ -13,16 +13,17 @@ use PostgreSQL::Test::Utils;
 use Time::HiRes qw(usleep);
 
 # The mock, on a free loopback port; it stops by itself after $lifetime s.
+# With a certificate and key, it speaks HTTPS.
 sub start_mock
 {
-	my ($lifetime) = @_;
+	my ($lifetime, $cert, $key) = @_;
 	my $port_file = PostgreSQL::Test::Utils::tempdir() . '/mock.port';
 	my $script = dirname(__FILE__) . '/../chorus_mock.py';
 	my $pid = fork() // die "fork: $!";
 	if ($pid == 0)
 	{
 		exec('/usr/bin/python3', $script, '--port-file', $port_file,
-			'--lifetime', $lifetime // 600)
+			'--lifetime', $lifetime // 600, $cert ? ('--tls', $cert, $key) : ())
 		  or die "exec: $!";
 	}
 	for (1 .. 100)
@@ -33,15 +34,29 @@ sub start_mock
 	open my $fh, '<', $port_file or die "the Chorus Pro mock did not start";
 	my $port = <$fh>;
 	chomp $port;
-	return bless { pid => $pid, port => $port, http => HTTP::Tiny->new(timeout => 30) };
+	return bless { pid => $pid, port => $port, scheme => $cert ? 'https' : 'http',
+		http => HTTP::Tiny->new(timeout => 30) };
 }
 
-sub url { return "http://127.0.0.1:$_[0]{port}" }
+# HTTP::Tiny speaks no TLS without IO::Socket::SSL: curl does, for the mock's own URLs
+sub request
+{
+	my ($self, $method, $path, $body) = @_;
+	return $self->{http}->request($method, $self->url . $path, { content => $body // '' })
+	  if $self->{scheme} eq 'http';
+	my $out = `curl -sk -X $method --data-binary \@- '@{[ $self->url . $path ]}' <<'EOF'
+@{[ $body // '' ]}
+EOF
+`;
+	return { success => $? == 0, status => $?, content => $out };
+}
+
+sub url { return "$_[0]{scheme}://127.0.0.1:$_[0]{port}" }
 
 sub control
 {
 	my ($self, %args) = @_;
-	my $r = $self->{http}->post($self->url . '/_control', { content => encode_json(\%args) });
+	my $r = $self->request('POST', '/_control', encode_json(\%args));
 	die "mock control failed: $r->{status}" unless $r->{success};
 	return;
 }
@@ -49,7 +64,7 @@ sub control
 sub stats
 {
 	my ($self) = @_;
-	my $r = $self->{http}->get($self->url . '/_stats');
+	my $r = $self->request('GET', '/_stats');
 	die "mock stats failed: $r->{status}" unless $r->{success};
 	return decode_json($r->{content});
 }
