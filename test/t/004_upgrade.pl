@@ -13,13 +13,14 @@ $node->init;
 $node->start;
 
 my $current = '0.3';
+sub db { my ($v) = @_; $v =~ tr/./_/; return "from_$v" }
 $node->safe_psql('postgres', 'CREATE DATABASE fresh');
 $node->safe_psql('fresh', 'CREATE EXTENSION bizinvoice');
 for my $old ('0.1', '0.2')
 {
-	$node->safe_psql('postgres', "CREATE DATABASE from_$old");
+	$node->safe_psql('postgres', "CREATE DATABASE " . db($old));
 	# a B2B invoice, and a B2G one queued for Chorus Pro
-	$node->safe_psql("from_$old", qq{
+	$node->safe_psql(db($old), qq{
 		CREATE EXTENSION bizinvoice VERSION '$old';
 		SELECT bizinvoice.register_party('{"name": "Alice SAS", "siret": "73282932000074"}');
 		SELECT bizinvoice.register_party('{"name": "Bob SARL", "siret": "44306184100047"}');
@@ -31,10 +32,10 @@ for my $old ('0.1', '0.2')
 			'lines', '[{"item_name": "A", "quantity": 2, "net_price": 50, "vat_rate": 20}]'::jsonb)))
 		FROM generate_series(2, 3) b;
 	});
-	is($node->safe_psql("from_$old",
+	is($node->safe_psql(db($old),
 		"SELECT extversion FROM pg_extension WHERE extname = 'bizinvoice'"), $old, "installed as $old");
-	$node->safe_psql("from_$old", 'ALTER EXTENSION bizinvoice UPDATE');
-	is($node->safe_psql("from_$old",
+	$node->safe_psql(db($old), 'ALTER EXTENSION bizinvoice UPDATE');
+	is($node->safe_psql(db($old),
 		"SELECT extversion FROM pg_extension WHERE extname = 'bizinvoice'"), $current,
 		"updated from $old to $current");
 }
@@ -91,7 +92,7 @@ for my $what (sort keys %catalog)
 	ok($fresh ne '', "$what: the fresh install has some");
 	for my $old ('0.1', '0.2')
 	{
-		is($node->safe_psql("from_$old", $catalog{$what}), $fresh,
+		is($node->safe_psql(db($old), $catalog{$what}), $fresh,
 			"$what: upgraded from $old as installed afresh");
 	}
 }
@@ -99,11 +100,11 @@ for my $what (sort keys %catalog)
 for my $old ('0.1', '0.2')
 {
 	# earlier data goes on: the invoice exports and validates
-	is($node->safe_psql("from_$old", q{
+	is($node->safe_psql(db($old), q{
 		SELECT count(*) FROM bizinvoice.validate_invoice(bizinvoice.export_invoice(1, 'cii'))
 		WHERE severity = 'fatal'}), '0', "an invoice of $old exports as valid CII after the upgrade");
 	# and the B2G invoice queued before waits for the worker like a new one
-	is($node->safe_psql("from_$old", q{SELECT state || ' ' || attempts FROM bizinvoice.chorus_queue}),
+	is($node->safe_psql(db($old), q{SELECT state || ' ' || attempts FROM bizinvoice.chorus_queue}),
 		'queued 0', "a B2G invoice queued under $old is queued for the worker");
 }
 
