@@ -162,6 +162,17 @@ UPDATE chorus_structure SET refreshed_at = NULL WHERE siret = '24350001400002';
 SELECT * FROM chorus_answer('siret:24350001400002', 'structure', 503, NULL, NULL);
 SELECT attempts, next_attempt_at > now() AS later, last_error FROM chorus_structure WHERE siret = '24350001400002';
 
+-- a flux Chorus Pro never integrated: its routing may be corrected when sent again
+SET ROLE regress_c_alice;
+SELECT act_as(:alice);
+SELECT chorus_resend(:c2, buyer_reference => 'NOPE');
+SELECT chorus_resend(:c2, purchase_order => 'EJ-2026-7');
+RESET ROLE;
+SELECT i.number, i.buyer_reference, i.purchase_order, q.state FROM chorus_queue q JOIN invoice i ON i.id = q.invoice_id
+WHERE invoice_id = :c2;
+-- and only that way
+UPDATE invoice SET purchase_order = 'EJ-X' WHERE id = :c2;
+
 -- what the worker shows without a worker
 SELECT running, pid, database FROM worker_status;
 SELECT chorus_worker_database();

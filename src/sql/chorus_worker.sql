@@ -522,8 +522,14 @@ END
 $$;
 COMMENT ON FUNCTION chorus_answer_failed(text, text) IS 'internal: a job whose answer could not be applied is tried again later, with backoff';
 
--- The supplier's way back after a refusal, a rejected flux or a failure.
-CREATE FUNCTION chorus_resend(invoice_id bigint) RETURNS text
+-- The supplier's way back after a refusal, a rejected flux or a failure:
+-- corrected routing (service code, legal commitment) if given, then queued.
+CREATE FUNCTION stage_reroute() RETURNS void
+	AS 'MODULE_PATHNAME', 'stage_reroute' LANGUAGE C VOLATILE PARALLEL UNSAFE;
+COMMENT ON FUNCTION stage_reroute() IS 'internal: lets the next UPDATE of a submitted invoice in this transaction correct its service code and legal commitment (chorus_resend only)';
+
+CREATE FUNCTION chorus_resend(invoice_id bigint, buyer_reference text DEFAULT NULL,
+							  purchase_order text DEFAULT NULL) RETURNS text
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = bizinvoice, pg_catalog, pg_temp
 AS $$
 DECLARE
@@ -544,6 +550,21 @@ BEGIN
 			USING ERRCODE = '55000',
 				  DETAIL = format('Its transmission is %s; only a refused, rejected or failed one is sent again.', o.state);
 	END IF;
+	-- never integrated by Chorus Pro: its routing may still be corrected
+	IF chorus_resend.buyer_reference IS NOT NULL OR chorus_resend.purchase_order IS NOT NULL THEN
+		IF chorus_resend.buyer_reference IS NOT NULL AND NOT EXISTS (
+			SELECT FROM public_service s
+			WHERE s.party_id = inv.buyer_id AND s.code = chorus_resend.buyer_reference AND s.active) THEN
+			RAISE EXCEPTION 'invoice % cannot be sent again', invoice_id
+				USING ERRCODE = '22023',
+					  DETAIL = format('"%s" is not an active service of its buyer.', chorus_resend.buyer_reference);
+		END IF;
+		PERFORM stage_reroute();
+		UPDATE invoice i
+		SET buyer_reference = coalesce(chorus_resend.buyer_reference, i.buyer_reference),
+			purchase_order = coalesce(chorus_resend.purchase_order, i.purchase_order)
+		WHERE i.id = inv.id;
+	END IF;
 	-- the directory is read again before the new deposit
 	UPDATE chorus_structure c SET refreshed_at = NULL, next_attempt_at = now()
 	FROM party p WHERE p.id = inv.buyer_id AND c.siret = p.siret;
@@ -554,7 +575,7 @@ BEGIN
 	RETURN 'queued';
 END
 $$;
-COMMENT ON FUNCTION chorus_resend(bigint) IS 'queues again for Chorus Pro an invoice that was refused, whose flux was rejected, or whose transmission failed (its supplier, or an administrator); the directory is read again first';
+COMMENT ON FUNCTION chorus_resend(bigint, text, text) IS 'queues again for Chorus Pro an invoice that was refused, whose flux was rejected, or whose transmission failed, with its service code (BT-10) and legal commitment (BT-13) corrected if given (its supplier, or an administrator); the directory is read again first';
 
 CREATE VIEW chorus_queue WITH (security_invoker = true) AS
 SELECT o.invoice_id, i.number, i.supplier_id, i.buyer_id, o.state, o.attempts, o.next_attempt_at,
@@ -586,8 +607,8 @@ REVOKE ALL ON FUNCTION chorus_setting(text), chorus_backoff(integer), chorus_req
 	chorus_history(bigint, jsonb), chorus_directory(text, text, boolean, jsonb, text),
 	chorus_answer(text, text, integer, jsonb, text), chorus_answer_failed(text, text),
 	chorus_route_problem(invoice),
-	chorus_resend(bigint) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION chorus_resend(bigint) TO bizinvoice_user;
+	chorus_resend(bigint, text, text), stage_reroute() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION chorus_resend(bigint, text, text) TO bizinvoice_user;
 GRANT SELECT ON chorus_queue, worker_status, chorus_structure, chorus_service TO bizinvoice_reader;
 GRANT EXECUTE ON FUNCTION chorus_worker_status() TO bizinvoice_reader;
 

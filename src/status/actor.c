@@ -27,6 +27,7 @@ static bool current_is_local = false;	/* act_as(..., local => true) */
 
 static StagedMove staged;
 static bool staged_set = false;
+static bool reroute_set = false;
 
 static bool callback_registered = false;
 
@@ -60,6 +61,7 @@ actor_xact_callback(XactEvent event, void *arg)
 	current_is_local = false;
 	/* staged strings lived in the transaction's memory */
 	staged_set = false;
+	reroute_set = false;
 }
 
 static void
@@ -91,6 +93,29 @@ take_staged_move(StagedMove *move)
 	*move = staged;
 	staged_set = false;
 	return true;
+}
+
+bool
+take_staged_reroute(void)
+{
+	bool		set = reroute_set;
+
+	reroute_set = false;
+	return set;
+}
+
+/*
+ * stage_reroute(): the next UPDATE of a submitted invoice in this
+ * transaction may correct its routing (BT-10, BT-13).  Not granted to users;
+ * chorus_resend() calls it.
+ */
+PG_FUNCTION_INFO_V1(stage_reroute);
+Datum
+stage_reroute(PG_FUNCTION_ARGS)
+{
+	register_callback();
+	reroute_set = true;
+	PG_RETURN_VOID();
 }
 
 /*

@@ -39,4 +39,11 @@ extern int	system_actor(const char *name);
  */
 extern bool take_staged_move(StagedMove *move);
 
+/*
+ * Takes (and clears) a routing correction staged by chorus_resend(): the
+ * next UPDATE of a submitted invoice may change its service code (BT-10)
+ * and legal commitment (BT-13), and nothing else.
+ */
+extern bool take_staged_reroute(void);
+
 #endif							/* BIZINVOICE_ACTOR_H */

@@ -64,14 +64,18 @@ actors_list(int mask)
 
 /*
  * A submitted invoice is frozen: refuses an UPDATE that changes any column
- * but the status and the record of its moves.  Binary comparison, so that
+ * but the status and the record of its moves (and, when chorus_resend()
+ * staged it, the routing Chorus Pro refused).  Binary comparison, so that
  * columns added later are frozen too.
  */
 static void
 check_frozen(HeapTuple oldtup, HeapTuple newtup, TupleDesc desc, const InvoiceColumns *cols)
 {
+	bool		reroute;
+
 	if (heap_attisnull(oldtup, cols->attnum[COL_SUBMITTED_AT], desc))
 		return;
+	reroute = take_staged_reroute();
 	for (int attnum = 1; attnum <= desc->natts; attnum++)
 	{
 		Form_pg_attribute att = TupleDescAttr(desc, attnum - 1);
@@ -79,12 +83,15 @@ check_frozen(HeapTuple oldtup, HeapTuple newtup, TupleDesc desc, const InvoiceCo
 		bool		newnull;
 		Datum		oldval;
 		Datum		newval;
-		bool		status_column = attnum == cols->attnum[COL_B2B_STATUS] ||
+		bool		may_change = attnum == cols->attnum[COL_B2B_STATUS] ||
 			attnum == cols->attnum[COL_B2G_STATUS];
 
 		for (int i = COL_REASON; i <= COL_SEQ; i++)
-			status_column |= attnum == cols->attnum[i];
-		if (att->attisdropped || status_column)
+			may_change |= attnum == cols->attnum[i];
+		if (reroute)
+			may_change |= attnum == cols->attnum[COL_BUYER_REFERENCE] ||
+				attnum == cols->attnum[COL_PURCHASE_ORDER];
+		if (att->attisdropped || may_change)
 			continue;
 		oldval = heap_getattr(oldtup, attnum, desc, &oldnull);
 		newval = heap_getattr(newtup, attnum, desc, &newnull);

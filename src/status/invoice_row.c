@@ -12,7 +12,8 @@ static const char *const column_names[INVOICE_COLUMNS] = {
 	"id", "channel", "delivery", "supplier_id", "buyer_id", "b2b_status",
 	"b2g_status", "status_reason", "status_amount", "status_raw_code",
 	"status_actor", "status_party", "status_changed_at", "status_seq",
-	"submitted_at", "number", "type_code", "currency", "preceding_number"
+	"submitted_at", "number", "type_code", "currency", "preceding_number",
+	"buyer_reference", "purchase_order"
 };
 
 const InvoiceColumns *
