@@ -50,7 +50,7 @@ OBJS = \
 DATA_built = $(EXTENSION)--$(EXTVERSION).sql $(EXTENSION)--0.1--0.2.sql $(EXTENSION)--0.2--0.3.sql
 DATA = src/sql/released/$(EXTENSION)--0.1.sql src/sql/released/$(EXTENSION)--0.2.sql
 UPGRADE_0_2 = src/sql/xml.sql
-UPGRADE_0_3 = src/sql/chorus.sql src/sql/chorus_worker.sql
+UPGRADE_0_3 = src/sql/chorus.sql src/sql/chorus_worker.sql src/sql/exports.sql
 SQL_PARTS = \
 	src/sql/identifiers.sql \
 	src/sql/roles.sql \
@@ -70,7 +70,7 @@ SQL_PARTS = \
 	$(UPGRADE_0_2) \
 	$(UPGRADE_0_3)
 
-REGRESS = siren siret iban bic vat_id identifiers parties invoices statuses security reporting ledger ledger_more xml_corpus xml_import xml_hostile chorus catalog teardown
+REGRESS = siren siret iban bic vat_id identifiers parties invoices statuses security reporting ledger ledger_more xml_corpus xml_import xml_hostile chorus exports catalog teardown
 REGRESS_OPTS = --load-extension=$(EXTENSION) --encoding=UTF8 --no-locale
 ISOLATION = ident_unique status_race duplicate_submit ledger_race
 ISOLATION_OPTS = --load-extension=$(EXTENSION) --encoding=UTF8 --no-locale --inputdir=test/isolation
