@@ -220,3 +220,18 @@ FROM invoice_status ORDER BY invoice_id;
 SELECT * FROM status_summary ORDER BY channel, status;
 RESET ROLE;
 SELECT channel, count(*) AS rules FROM status_transitions GROUP BY channel ORDER BY channel;
+
+\echo
+\echo '== Alice''s books for 2026, as her accounting software takes them: the FEC (sales, purchases,'
+\echo '   VAT, payments, the Chorus Pro fee), under its official name; then her invoices as CSV.'
+SET ROLE demo_alice;
+SELECT act_as(:alice);
+SELECT fec_file_name(:alice, '2026-12-31') AS fec_file_name;
+\pset format unaligned
+\pset tuples_only on
+SELECT replace(fec_file(:alice, '2026-01-01', '2026-12-31'), E'\r', '');
+SELECT replace(invoices_csv(:alice, '2026-01-01', '2026-12-31'), E'\r', '');
+\pset format aligned
+\pset tuples_only off
+SELECT number, file_name FROM export_invoices(:alice, '2026-01-01', '2026-12-31', 'ubl') ORDER BY invoice_id;
+RESET ROLE;

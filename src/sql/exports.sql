@@ -174,7 +174,7 @@ BEGIN
 				  WHERE x.purpose = l.purpose AND (x.party_id = party OR x.party_id IS NULL)
 				  ORDER BY x.party_id NULLS LAST LIMIT 1) a ON true
 	LEFT JOIN party o ON o.id = l.counterpart
-	ORDER BY l.journal, l.entry_date, l.source, l.source_id, l.amount < 0, a.number;
+	ORDER BY l.entry_date, l.journal, l.source, l.source_id, l.amount < 0, a.number;
 END
 $$;
 COMMENT ON FUNCTION fec_entries(bigint, date, date) IS 'the FEC (Fichier des Écritures Comptables) lines of a party over a period, its 18 columns as the DGFiP defines them: sales (VT), purchases (AC) and its payment account (BQ: payments, fees, fundings, withdrawals); each entry balanced, numbered without gaps per journal';
