@@ -19,7 +19,8 @@ A fault: {"path": substring of the path ("token" for the token endpoint),
           "malformed": true, "drop": true (no answer), "drop_after_record":
           true (a deposit is recorded, then the connection is dropped)}.
 The invoice number steers its life: RECYCLE -> A_RECYCLER, SUSPEND ->
-SUSPENDUE, REJECT -> REJETEE, STOP -> stays MISE_A_DISPOSITION.
+SUSPENDUE, REJECT -> REJETEE, STOP -> stays MISE_A_DISPOSITION.  The
+supplier's answers (recycler, completer) resume the life cycle.
 Stops by itself after --lifetime seconds (default 3600).
 """
 
@@ -146,12 +147,23 @@ class Mock:
             steps += [("MISE_A_DISPOSITION", ""), ("REJETEE", "Montant erroné")]
         else:
             steps += [("MISE_A_DISPOSITION", "")] + [(c, "") for c in self.lifecycle]
+        if "resumed" in inv:
+            # the supplier answered the return: the history goes on from then
+            resumed = inv["resumed"]
+            more = [("DEPOSEE", ""), ("MISE_A_DISPOSITION", "")] if inv["resume"] == "recycle" \
+                else [("COMPLETEE", inv.get("comment", ""))]
+            more += [(c, "") for c in self.lifecycle]
+            first = len(steps)
+            steps += more
+            times = [integrated + i * self.status_step for i in range(first)] + \
+                [resumed + (i + 1) * self.status_step for i in range(len(more))]
+        else:
+            times = [integrated + i * self.status_step for i in range(len(steps))]
         now = time.time()
         return [{"histoStatutId": inv["id"] * 100 + i, "histoStatutCode": code,
                  "histoStatutDatePassage": time.strftime("%Y-%m-%d %H:%M", time.localtime(at)),
                  "histoStatutCommentaire": comment}
-                for i, (code, comment) in enumerate(steps)
-                for at in [integrated + i * self.status_step] if at <= now]
+                for i, ((code, comment), at) in enumerate(zip(steps, times)) if at <= now]
 
     # --- the API ------------------------------------------------------------
     def deposit(self, body):
@@ -248,6 +260,24 @@ class Mock:
                 "historiquesDesStatuts": {"histoStatut": h, "pageCouranteHistoStatut": 1,
                                           "pagesHistoStatut": 1, "totalHistoStatut": len(h)}}
 
+    def resume(self, body, kind, status):
+        inv = self.invoices.get(body.get("idFacture"))
+        if inv is None or "resumed" in inv:
+            return {"codeRetour": 20000, "libelle": "facture inconnue"}
+        if self.history(inv)[-1]["histoStatutCode"] != status:
+            return {"codeRetour": 20020, "libelle": f"la facture n'est pas au statut {status}"}
+        if kind == "recycle":
+            inv["service"] = body.get("codeServiceExecutant", inv["service"])
+            inv["engagement"] = body.get("numeroEngagement", inv["engagement"])
+        inv.update(resumed=time.time(), resume=kind, comment=body.get("commentaire", ""))
+        return {"codeRetour": 0, "libelle": "TRA_MSG_00.000", "idFacture": inv["id"]}
+
+    def recycle(self, body):
+        return self.resume(body, "recycle", "A_RECYCLER")
+
+    def complete(self, body):
+        return self.resume(body, "complete", "SUSPENDUE")
+
     def structure_search(self, body):
         s = self.structures.get(body.get("structure", {}).get("identifiantStructure"))
         if s is None:
@@ -283,6 +313,8 @@ class Mock:
         "/cpro/transverses/v1/consulterCRDetaille": report,
         "/cpro/factures/v1/rechercher/fournisseur": search,
         "/cpro/factures/v1/consulter/historique": status_history,
+        "/cpro/factures/v1/recycler": recycle,
+        "/cpro/factures/v1/completer": complete,
         "/cpro/structures/v1/rechercher": structure_search,
         "/cpro/structures/v1/consulter": structure_params,
         "/cpro/structures/v1/rechercher/services": services,

@@ -36,6 +36,7 @@ ALTER TABLE chorus_outbox
 	ADD COLUMN chorus_status text,
 	ADD COLUMN history_seen bigint NOT NULL DEFAULT 0,
 	ADD COLUMN fee_transfer bigint,
+	ADD COLUMN supplier_action jsonb,
 	ADD COLUMN updated_at timestamptz NOT NULL DEFAULT now();
 CREATE INDEX chorus_outbox_due ON chorus_outbox (next_attempt_at)
 	WHERE state IN ('queued', 'in_doubt', 'deposited', 'integrated', 'following');
@@ -43,6 +44,7 @@ COMMENT ON COLUMN chorus_outbox.state IS 'queued, sending, in_doubt, deposited, 
 COMMENT ON COLUMN chorus_outbox.sending_since IS 'when the last deposit started: an in-doubt deposit is searched for until bizinvoice.chorus_doubt_window after it';
 COMMENT ON COLUMN chorus_outbox.deposits IS 'deposits Chorus Pro acknowledged with a flux number';
 COMMENT ON COLUMN chorus_outbox.history_seen IS 'the last Chorus Pro status history entry (histoStatutId) applied';
+COMMENT ON COLUMN chorus_outbox.supplier_action IS 'the supplier''s answer to a return, for the worker to send: {"step": "recycle" or "complete", "body": ...}';
 COMMENT ON COLUMN chorus_outbox.fee_transfer IS 'the ledger transfer of the transmission fee, once charged';
 
 -- Credentials: superusers only (no grant, RLS on with no policy for others).

@@ -31,6 +31,9 @@ CREATE FUNCTION chorus_request(for_job text, for_step text, request jsonb,
 			   WHEN 'find' THEN '/cpro/factures/v1/rechercher/fournisseur'
 			   WHEN 'doubt' THEN '/cpro/factures/v1/rechercher/fournisseur'
 			   WHEN 'history' THEN '/cpro/factures/v1/consulter/historique'
+			   -- the supplier's answers to A_RECYCLER and SUSPENDUE
+			   WHEN 'recycle' THEN '/cpro/factures/v1/recycler'
+			   WHEN 'complete' THEN '/cpro/factures/v1/completer'
 		   END,
 		   request
 	$$;
@@ -143,8 +146,13 @@ BEGIN
 				RETURN QUERY SELECT * FROM chorus_request('invoice:' || o.invoice_id, 'find',
 					chorus_search_body(jsonb_build_object('numeroFluxDepot', o.flux_number), 1));
 			WHEN 'following' THEN
-				RETURN QUERY SELECT * FROM chorus_request('invoice:' || o.invoice_id, 'history',
-					jsonb_build_object('idFacture', o.chorus_id));
+				IF o.supplier_action IS NOT NULL THEN
+					RETURN QUERY SELECT * FROM chorus_request('invoice:' || o.invoice_id,
+						o.supplier_action->>'step', o.supplier_action->'body');
+				ELSE
+					RETURN QUERY SELECT * FROM chorus_request('invoice:' || o.invoice_id, 'history',
+						jsonb_build_object('idFacture', o.chorus_id));
+				END IF;
 		END CASE;
 	END LOOP;
 END
@@ -485,6 +493,14 @@ BEGIN
 		RETURN;
 	END IF;
 
+	IF answered_step IN ('recycle', 'complete') AND (ok OR functional) THEN
+		-- done, or refused by Chorus Pro with its reason: either way the history tells what follows
+		UPDATE chorus_outbox
+		SET supplier_action = NULL, attempts = 0, next_attempt_at = now(), updated_at = now(),
+			last_error = CASE WHEN ok THEN NULL ELSE answered_step || ' refused: ' || reason END
+		WHERE invoice_id = inv_id;
+		RETURN;
+	END IF;
 	IF NOT ok AND NOT (no_result AND answered_step IN ('doubt', 'find')) THEN
 		PERFORM chorus_retry(inv_id, o.state, answered_step || ': ' || reason);
 		RETURN;
@@ -522,14 +538,15 @@ END
 $$;
 COMMENT ON FUNCTION chorus_answer_failed(text, text) IS 'internal: a job whose answer could not be applied is tried again later, with backoff';
 
--- The supplier's way back after a refusal, a rejected flux or a failure:
--- corrected routing (service code, legal commitment) if given, then queued.
+-- The supplier's way back: after a refusal, a rejected flux or a failure,
+-- queued again (routing corrected if given); after A_RECYCLER, re-routed on
+-- Chorus Pro; after SUSPENDUE, completed there (with a comment).
 CREATE FUNCTION stage_reroute() RETURNS void
 	AS 'MODULE_PATHNAME', 'stage_reroute' LANGUAGE C VOLATILE PARALLEL UNSAFE;
 COMMENT ON FUNCTION stage_reroute() IS 'internal: lets the next UPDATE of a submitted invoice in this transaction correct its service code and legal commitment (chorus_resend only)';
 
 CREATE FUNCTION chorus_resend(invoice_id bigint, buyer_reference text DEFAULT NULL,
-							  purchase_order text DEFAULT NULL) RETURNS text
+							  purchase_order text DEFAULT NULL, comment text DEFAULT NULL) RETURNS text
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = bizinvoice, pg_catalog, pg_temp
 AS $$
 DECLARE
@@ -545,12 +562,27 @@ BEGIN
 	IF NOT FOUND THEN
 		RAISE EXCEPTION 'invoice % is not sent through Chorus Pro', invoice_id USING ERRCODE = '55000';
 	END IF;
-	IF o.state NOT IN ('refused', 'rejected', 'failed') THEN
+	IF o.state = 'following' AND inv.b2g_status = 'SUSPENDUE' AND o.supplier_action IS NULL THEN
+		UPDATE chorus_outbox q
+		SET supplier_action = jsonb_build_object('step', 'complete', 'body',
+				jsonb_strip_nulls(jsonb_build_object('idFacture', o.chorus_id, 'commentaire', comment))),
+			next_attempt_at = now(), updated_at = now()
+		WHERE q.invoice_id = inv.id;
+		RETURN 'completed';
+	END IF;
+	IF o.state = 'following' AND inv.b2g_status = 'A_RECYCLER' AND o.supplier_action IS NULL THEN
+		IF chorus_resend.buyer_reference IS NULL AND chorus_resend.purchase_order IS NULL THEN
+			RAISE EXCEPTION 'invoice % cannot be re-routed', invoice_id
+				USING ERRCODE = '22023',
+					  DETAIL = 'Chorus Pro sent it back for its routing: give the service code (buyer_reference) or the legal commitment (purchase_order) to correct.';
+		END IF;
+	ELSIF o.state NOT IN ('refused', 'rejected', 'failed') THEN
 		RAISE EXCEPTION 'invoice % cannot be sent again', invoice_id
 			USING ERRCODE = '55000',
-				  DETAIL = format('Its transmission is %s; only a refused, rejected or failed one is sent again.', o.state);
+				  DETAIL = format('Its transmission is %s%s; a refused, rejected or failed one is sent again, one returned A_RECYCLER or SUSPENDUE answered.',
+								  o.state, CASE WHEN o.state = 'following' THEN ' (' || coalesce(inv.b2g_status::text, '-') || ')' ELSE '' END);
 	END IF;
-	-- never integrated by Chorus Pro: its routing may still be corrected
+	-- routing corrected: never integrated, or sent back for it
 	IF chorus_resend.buyer_reference IS NOT NULL OR chorus_resend.purchase_order IS NOT NULL THEN
 		IF chorus_resend.buyer_reference IS NOT NULL AND NOT EXISTS (
 			SELECT FROM public_service s
@@ -563,7 +595,17 @@ BEGIN
 		UPDATE invoice i
 		SET buyer_reference = coalesce(chorus_resend.buyer_reference, i.buyer_reference),
 			purchase_order = coalesce(chorus_resend.purchase_order, i.purchase_order)
-		WHERE i.id = inv.id;
+		WHERE i.id = inv.id
+		RETURNING * INTO inv;
+	END IF;
+	IF o.state = 'following' THEN
+		UPDATE chorus_outbox q
+		SET supplier_action = jsonb_build_object('step', 'recycle', 'body', jsonb_strip_nulls(jsonb_build_object(
+				'idFacture', o.chorus_id, 'codeServiceExecutant', inv.buyer_reference,
+				'numeroEngagement', inv.purchase_order))),
+			next_attempt_at = now(), updated_at = now()
+		WHERE q.invoice_id = inv.id;
+		RETURN 'recycled';
 	END IF;
 	-- the directory is read again before the new deposit
 	UPDATE chorus_structure c SET refreshed_at = NULL, next_attempt_at = now()
@@ -575,19 +617,20 @@ BEGIN
 	RETURN 'queued';
 END
 $$;
-COMMENT ON FUNCTION chorus_resend(bigint, text, text) IS 'queues again for Chorus Pro an invoice that was refused, whose flux was rejected, or whose transmission failed, with its service code (BT-10) and legal commitment (BT-13) corrected if given (its supplier, or an administrator); the directory is read again first';
+COMMENT ON FUNCTION chorus_resend(bigint, text, text, text) IS 'the supplier''s answer to Chorus Pro (its supplier, or an administrator): a refused, rejected or failed transmission is queued again (the directory read again first), an invoice returned A_RECYCLER is re-routed, one SUSPENDUE completed with a comment; the service code (BT-10) and legal commitment (BT-13) may be corrected; returns queued, recycled or completed';
 
 CREATE VIEW chorus_queue WITH (security_invoker = true) AS
 SELECT o.invoice_id, i.number, i.supplier_id, i.buyer_id, o.state, o.attempts, o.next_attempt_at,
 	   coalesce(o.last_error,
 				CASE WHEN o.state = 'queued' THEN c.last_error END) AS last_error,
 	   o.flux_number, o.flux_state, o.chorus_id, o.chorus_status, i.b2g_status,
+	   o.supplier_action->>'step' AS supplier_action,
 	   o.fee_transfer IS NOT NULL AS fee_charged, o.enqueued_at, o.updated_at
 FROM bizinvoice.chorus_outbox o
 JOIN bizinvoice.invoice i ON i.id = o.invoice_id
 JOIN bizinvoice.party b ON b.id = i.buyer_id
 LEFT JOIN bizinvoice.chorus_structure c ON c.siret = b.siret;
-COMMENT ON VIEW chorus_queue IS 'each B2G invoice sent through Chorus Pro: transmission state, failed attempts, next attempt, last error (Chorus Pro''s own message for returns), flux number and state, Chorus id and status, fee';
+COMMENT ON VIEW chorus_queue IS 'each B2G invoice sent through Chorus Pro: transmission state, failed attempts, next attempt, last error (Chorus Pro''s own message for returns), flux number and state, Chorus id and status, the supplier''s answer to a return on its way (recycle, complete), fee';
 
 CREATE FUNCTION chorus_worker_status(OUT running boolean, OUT pid integer, OUT database text,
 									 OUT started_at timestamptz, OUT last_poll timestamptz,
@@ -607,8 +650,8 @@ REVOKE ALL ON FUNCTION chorus_setting(text), chorus_backoff(integer), chorus_req
 	chorus_history(bigint, jsonb), chorus_directory(text, text, boolean, jsonb, text),
 	chorus_answer(text, text, integer, jsonb, text), chorus_answer_failed(text, text),
 	chorus_route_problem(invoice),
-	chorus_resend(bigint, text, text), stage_reroute() FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION chorus_resend(bigint, text, text) TO bizinvoice_user;
+	chorus_resend(bigint, text, text, text), stage_reroute() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION chorus_resend(bigint, text, text, text) TO bizinvoice_user;
 GRANT SELECT ON chorus_queue, worker_status, chorus_structure, chorus_service TO bizinvoice_reader;
 GRANT EXECUTE ON FUNCTION chorus_worker_status() TO bizinvoice_reader;
 

@@ -53,6 +53,30 @@ is($node->safe_psql('postgres', q{
 	  . "SUSPEND-1: Pièce justificative manquante",
 	'returns carry Chorus Pro\'s own message');
 
+# the supplier answers: re-routes the one sent back, completes the suspended one
+my ($rc, $out, $err) = $node->psql('postgres', q{
+	SELECT bizinvoice.act_as(1);
+	SELECT bizinvoice.chorus_resend(id) FROM bizinvoice.invoice WHERE number = 'RECYCLE-1'});
+like($err, qr/cannot be re-routed/, 're-routing needs the corrected routing');
+is($node->safe_psql('postgres', q{
+	SELECT bizinvoice.act_as(1);
+	SELECT bizinvoice.chorus_resend(id, purchase_order => 'EJ-2026-9') FROM bizinvoice.invoice WHERE number = 'RECYCLE-1';
+	SELECT bizinvoice.chorus_resend(id, comment => 'Bon de livraison joint') FROM bizinvoice.invoice WHERE number = 'SUSPEND-1'}),
+	"\nrecycled\ncompleted", 'the supplier re-routes one and completes the other');
+ok($node->poll_query_until('postgres', q{SELECT count(*) = 2 FROM bizinvoice.chorus_queue
+										  WHERE number IN ('RECYCLE-1', 'SUSPEND-1') AND state = 'done'}),
+	'both go on to the end');
+is($node->safe_psql('postgres', q{
+	SELECT string_agg(i.number || ': ' || h.from_status || '>' || h.to_status || '/' || h.raw_code, ', '
+					  ORDER BY i.number, h.id)
+	FROM bizinvoice.status_history h JOIN bizinvoice.invoice i ON i.id = h.invoice_id
+	WHERE h.from_status IN ('A_RECYCLER', 'SUSPENDUE')}),
+	'RECYCLE-1: A_RECYCLER>DEPOSEE/DEPOSEE, SUSPEND-1: SUSPENDUE>MISE_A_DISPOSITION/COMPLETEE',
+	'back from A_RECYCLER and SUSPENDUE, raw codes kept');
+is($node->safe_psql('postgres', q{SELECT purchase_order FROM bizinvoice.invoice WHERE number = 'RECYCLE-1'}),
+	'EJ-2026-9', 'the re-routed invoice carries its new commitment');
+is($mock->stats->{deposits}{'RECYCLE-1'}, 1, 'and was not deposited again');
+
 # refused before sending, with the reason
 is($state{'NOSVC-1'}, 'refused -', 'a missing service code is refused before sending');
 is($state{'OFF-1'}, 'refused -', 'an inactive service is refused before sending');
@@ -68,7 +92,7 @@ ok(!exists $stats->{deposits}{'NOSVC-1'} && !exists $stats->{deposits}{'UNKNOWN-
 	'nothing refused was sent');
 
 # the directory, now known, refuses at once when submitting
-my ($rc, $out, $err) = $node->psql('postgres', q{SELECT b2g('NOSVC-2', service => NULL)});
+($rc, $out, $err) = $node->psql('postgres', q{SELECT b2g('NOSVC-2', service => NULL)});
 like($err, qr/DETAIL:  Mairie de Sample requires a service code/,
 	'submit refuses at once what the directory says (its record follows the directory)');
 is($node->safe_psql('postgres', q{SELECT count(*) FROM bizinvoice.invoice WHERE number = 'NOSVC-2'}),
