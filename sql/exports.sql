@@ -39,6 +39,9 @@ SELECT fund(:bob_eur, 5000, 'virement', 'x-fund-1') IS NOT NULL AS funded;
 SELECT pay_invoice(:x1, 1000, idempotency_key => 'x-pay-1') IS NOT NULL AS paid;
 SELECT act_as(NULL);
 SELECT charge_fee(:x1, 'chorus_transmission') IS NOT NULL AS fee_charged;
+-- and the fee reversed (a correction is a reversing transfer: booked the other way)
+SELECT reverse_transfer((SELECT id FROM transfer WHERE kind = 'fee' AND invoice_id = :x1), 'offert', 'x-rev-1')
+	IS NOT NULL AS reversed;
 
 SET ROLE regress_x_alice;
 SELECT act_as(:alice);

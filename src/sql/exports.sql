@@ -84,13 +84,20 @@ AS $$
 			  NOT IN ('refused', 'rejected', 'cancelled', 'REJETEE')
 	), moves AS (
 		-- a party's side of each transfer: + money in, - money out
-		SELECT t.id, t.created_at::date AS day, t.invoice_id, t.reference,
-			   coalesce(o.kind, t.kind) AS kind, t.kind = 'reversal' AS reversal,
-			   CASE WHEN c.party_id = party THEN t.amount ELSE -t.amount END AS amount
+		SELECT t.id, t.created_at::date AS day, coalesce(o.kind, t.kind) AS kind,
+			   CASE WHEN c.party_id = party THEN t.amount ELSE -t.amount END AS amount,
+			   i.supplier_id, i.buyer_id,
+			   CASE WHEN t.kind = 'reversal' THEN 'Annulation ' ELSE '' END
+			   || CASE coalesce(o.kind, t.kind)
+					  WHEN 'payment' THEN 'Paiement ' || coalesce(i.number, '')
+					  WHEN 'fee' THEN 'Frais ' || coalesce(i.number, t.reference, '')
+					  WHEN 'funding' THEN 'Approvisionnement ' || coalesce(t.reference, '')
+					  ELSE 'Retrait ' || coalesce(t.reference, '') END AS label
 		FROM transfer t
 		JOIN account d ON d.id = t.debit_account
 		JOIN account c ON c.id = t.credit_account
 		LEFT JOIN transfer o ON o.id = t.reverses
+		LEFT JOIN invoice i ON i.id = t.invoice_id
 		WHERE (d.party_id = party OR c.party_id = party) AND t.currency = 'EUR'
 		  AND t.created_at::date BETWEEN from_date AND to_date
 	)
@@ -115,31 +122,18 @@ AS $$
 		 format(' TVA %s %%', v.vat_rate))) x(purpose, amount, what)
 	WHERE x.amount <> 0
 	UNION ALL
-	-- the payment account
-	SELECT 'BQ', day, 'transfer', m.id, 'bank', NULL, 'T' || m.id, day,
-		   CASE WHEN reversal THEN 'Annulation ' ELSE '' END
-		   || CASE kind WHEN 'payment' THEN 'Paiement ' || coalesce(i.number, '')
-						WHEN 'fee' THEN 'Frais ' || coalesce(i.number, m.reference, '')
-						WHEN 'funding' THEN 'Approvisionnement ' || coalesce(m.reference, '')
-						ELSE 'Retrait ' || coalesce(m.reference, '') END,
-		   m.amount, day
-	FROM moves m LEFT JOIN invoice i ON i.id = m.invoice_id
-	UNION ALL
-	-- and its counterpart: the customer or supplier paid, the fee, the bank
-	SELECT 'BQ', day, 'transfer', m.id,
-		   CASE WHEN kind = 'payment' AND i.supplier_id = party THEN 'customers'
-				WHEN kind = 'payment' THEN 'suppliers'
-				WHEN kind = 'fee' THEN 'fees' ELSE 'transfers' END,
-		   CASE WHEN kind = 'payment' THEN
-				CASE WHEN i.supplier_id = party THEN i.buyer_id ELSE i.supplier_id END END,
-		   'T' || m.id, day,
-		   CASE WHEN reversal THEN 'Annulation ' ELSE '' END
-		   || CASE kind WHEN 'payment' THEN 'Paiement ' || coalesce(i.number, '')
-						WHEN 'fee' THEN 'Frais ' || coalesce(i.number, m.reference, '')
-						WHEN 'funding' THEN 'Approvisionnement ' || coalesce(m.reference, '')
-						ELSE 'Retrait ' || coalesce(m.reference, '') END,
-		   -m.amount, day
-	FROM moves m LEFT JOIN invoice i ON i.id = m.invoice_id
+	-- the payment account, and its counterpart: the customer or supplier
+	-- paid, the fee, the bank
+	SELECT 'BQ', day, 'transfer', m.id, x.purpose, x.counterpart, 'T' || m.id, day, label, x.amount, day
+	FROM moves m
+	CROSS JOIN LATERAL (VALUES
+		('bank', NULL::bigint, m.amount),
+		(CASE WHEN kind = 'payment' AND m.supplier_id = party THEN 'customers'
+			  WHEN kind = 'payment' THEN 'suppliers'
+			  WHEN kind = 'fee' THEN 'fees' ELSE 'transfers' END,
+		 CASE WHEN kind = 'payment' THEN
+			  CASE WHEN m.supplier_id = party THEN m.buyer_id ELSE m.supplier_id END END,
+		 -m.amount)) x(purpose, counterpart, amount)
 $$;
 COMMENT ON FUNCTION accounting_lines(bigint, date, date) IS 'internal: a party''s accounting lines over a period, signed (+ debit, - credit), by journal: VT sales, AC purchases, BQ payment account';
 
@@ -174,7 +168,7 @@ BEGIN
 				  WHERE x.purpose = l.purpose AND (x.party_id = party OR x.party_id IS NULL)
 				  ORDER BY x.party_id NULLS LAST LIMIT 1) a ON true
 	LEFT JOIN party o ON o.id = l.counterpart
-	ORDER BY l.entry_date, l.journal, l.source, l.source_id, l.amount < 0, a.number;
+	ORDER BY l.entry_date, l.journal, l.source, l.source_id, l.amount < 0, a.number, l.label;
 END
 $$;
 COMMENT ON FUNCTION fec_entries(bigint, date, date) IS 'the FEC (Fichier des Écritures Comptables) lines of a party over a period, its 18 columns as the DGFiP defines them: sales (VT), purchases (AC) and its payment account (BQ: payments, fees, fundings, withdrawals); each entry balanced, numbered without gaps per journal';
