@@ -73,9 +73,11 @@ token_from_answer(HttpCall *call, int *expires_in, char **problem)
 	token = json_top_field(call->answer.data, call->answer.len, "access_token");
 	if (call->http_status != 200 || token == NULL || token[0] == '\0')
 	{
+		char	   *error = json_top_field(call->answer.data, call->answer.len, "error");
+
 		description = json_top_field(call->answer.data, call->answer.len, "error_description");
 		*problem = psprintf("HTTP status %ld: %s%s%s", call->http_status,
-							json_top_field(call->answer.data, call->answer.len, "error") ?: "no token",
+							error ? error : "no token",
 							description ? ": " : "", description ? description : "");
 		return NULL;
 	}

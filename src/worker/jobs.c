@@ -17,10 +17,13 @@
 #include "worker/shared.h"
 
 static bool recovered = false;
+static MemoryContext caller_cxt = NULL;
 
 static void
 begin(const char *what)
 {
+	/* a commit leaves TopMemoryContext current: the caller's comes back */
+	caller_cxt = CurrentMemoryContext;
 	SetCurrentStatementStartTimestamp();
 	StartTransactionCommand();
 	SPI_connect();
@@ -34,6 +37,7 @@ commit(void)
 	SPI_finish();
 	PopActiveSnapshot();
 	CommitTransactionCommand();
+	MemoryContextSwitchTo(caller_cxt);
 	pgstat_report_stat(false);
 	pgstat_report_activity(STATE_IDLE, NULL);
 }

@@ -217,6 +217,7 @@ chorus_worker_main(Datum arg)
 	bool		ready = false;
 	TimestampTz next_ready_check = 0;
 	TimestampTz next_claim = 0;
+	MemoryContext loop_cxt;
 
 	pqsignal(SIGHUP, SignalHandlerForConfigReload);
 	pqsignal(SIGTERM, die);
@@ -228,12 +229,16 @@ chorus_worker_main(Datum arg)
 	ereport(LOG,
 			(errmsg("bizinvoice: Chorus Pro worker started for database \"%s\"", chorus_database),
 			 errdetail("API %s, %d requests at most in flight.", chorus_api_url, chorus_concurrency)));
+	/* what one turn of the loop allocates outside transactions, freed each turn */
+	loop_cxt = AllocSetContextCreate(TopMemoryContext, "chorus worker loop", ALLOCSET_DEFAULT_SIZES);
 
 	for (;;)
 	{
 		TimestampTz now;
 		dlist_head	done = DLIST_STATIC_INIT(done);
 
+		MemoryContextSwitchTo(loop_cxt);
+		MemoryContextReset(loop_cxt);
 		CHECK_FOR_INTERRUPTS();
 		if (!PostmasterIsAlive())
 			proc_exit(1);
