@@ -36,6 +36,7 @@ OBJS = \
 	src/xml/write_ubl.o \
 	src/xml/write_cii.o \
 	src/xml/functions.o \
+	src/xml/facturx.o \
 	src/chorus/http.o \
 	src/chorus/json.o \
 	src/chorus/token.o \
@@ -50,7 +51,7 @@ OBJS = \
 DATA_built = $(EXTENSION)--$(EXTVERSION).sql $(EXTENSION)--0.1--0.2.sql $(EXTENSION)--0.2--0.3.sql
 DATA = src/sql/released/$(EXTENSION)--0.1.sql src/sql/released/$(EXTENSION)--0.2.sql
 UPGRADE_0_2 = src/sql/xml.sql
-UPGRADE_0_3 = src/sql/chorus.sql src/sql/chorus_worker.sql src/sql/exports.sql
+UPGRADE_0_3 = src/sql/chorus.sql src/sql/chorus_worker.sql src/sql/exports.sql src/sql/facturx.sql
 SQL_PARTS = \
 	src/sql/identifiers.sql \
 	src/sql/roles.sql \
@@ -70,7 +71,7 @@ SQL_PARTS = \
 	$(UPGRADE_0_2) \
 	$(UPGRADE_0_3)
 
-REGRESS = siren siret iban bic vat_id identifiers parties invoices statuses security reporting ledger ledger_more xml_corpus xml_import xml_hostile chorus exports catalog teardown
+REGRESS = siren siret iban bic vat_id identifiers parties invoices statuses security reporting ledger ledger_more xml_corpus xml_import xml_hostile chorus exports facturx catalog teardown
 REGRESS_OPTS = --load-extension=$(EXTENSION) --encoding=UTF8 --no-locale
 ISOLATION = ident_unique status_race duplicate_submit ledger_race
 ISOLATION_OPTS = --load-extension=$(EXTENSION) --encoding=UTF8 --no-locale --inputdir=test/isolation
@@ -80,8 +81,8 @@ export BIZINVOICE_CORPUS ?= $(abspath test/corpus/en16931)
 
 EXTRA_CLEAN = results regression.diffs regression.out output_iso tmp_check
 
-PG_CPPFLAGS = -I$(srcdir)/src $(shell pkg-config --cflags libxml-2.0 libcurl openssl)
-SHLIB_LINK = $(shell pkg-config --libs libxml-2.0 libcurl openssl)
+PG_CPPFLAGS = -I$(srcdir)/src $(shell pkg-config --cflags libxml-2.0 libcurl openssl libqpdf)
+SHLIB_LINK = $(shell pkg-config --libs libxml-2.0 libcurl openssl libqpdf)
 
 PG_CONFIG ?= $(firstword $(wildcard /usr/lib/postgresql/15/bin/pg_config) pg_config)
 PGXS := $(shell $(PG_CONFIG) --pgxs 2>/dev/null)

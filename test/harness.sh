@@ -23,7 +23,7 @@ PGLIB=/usr/lib/postgresql/$PG_MAJOR/lib
 PGSHARE=/usr/share/postgresql/$PG_MAJOR
 PGXS_TEST=$PGLIB/pgxs/src/test
 PACKAGES="postgresql-$PG_MAJOR postgresql-server-dev-$PG_MAJOR libxml2-dev
-	libcurl4-openssl-dev libssl-dev pkg-config make gcc perl libipc-run-perl python3 curl openssl"
+	libcurl4-openssl-dev libssl-dev libqpdf-dev pkg-config make gcc perl libipc-run-perl python3 curl openssl"
 
 say() { printf '== %s\n' "$*"; }
 

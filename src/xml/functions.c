@@ -6,6 +6,7 @@
  */
 #include "postgres.h"
 
+#include "facturx.h"
 #include "funcapi.h"
 #include "import.h"
 #include "mb/pg_wchar.h"
@@ -18,6 +19,7 @@
 PG_FUNCTION_INFO_V1(bizinvoice_validate_invoice);
 PG_FUNCTION_INFO_V1(bizinvoice_read_invoice);
 PG_FUNCTION_INFO_V1(bizinvoice_invoice_xml);
+PG_FUNCTION_INFO_V1(bizinvoice_facturx_xml);
 
 /* Parses and reads a document, then hands it to fn; frees it whatever happens. */
 typedef Datum (*DocumentFn) (FunctionCallInfo fcinfo, xmlDocPtr doc, EInvoice *inv);
@@ -129,4 +131,25 @@ bizinvoice_invoice_xml(PG_FUNCTION_ARGS)
 	xmlFreeDoc(doc);
 	pg_xml_done(errcxt, false);
 	PG_RETURN_TEXT_P(result);
+}
+
+/* facturx_xml(pdf bytea) → bytea: the invoice a Factur-X PDF embeds */
+Datum
+bizinvoice_facturx_xml(PG_FUNCTION_ARGS)
+{
+	bytea	   *pdf = PG_GETARG_BYTEA_PP(0);
+	size_t		len;
+	char	   *xml;
+	bytea	   *result;
+
+	if (!ei_is_pdf(VARDATA_ANY(pdf), VARSIZE_ANY_EXHDR(pdf)))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("not a PDF file"),
+				 errdetail("A PDF file starts with \"%%PDF-\".")));
+	xml = ei_facturx_xml(VARDATA_ANY(pdf), VARSIZE_ANY_EXHDR(pdf), &len);
+	result = palloc(VARHDRSZ + len);
+	SET_VARSIZE(result, VARHDRSZ + len);
+	memcpy(VARDATA(result), xml, len);
+	PG_RETURN_BYTEA_P(result);
 }

@@ -11,6 +11,7 @@
 #include <libxml/SAX2.h>
 
 #include "catalog/pg_type.h"
+#include "facturx.h"
 #include "mb/pg_wchar.h"
 #include "parse.h"
 #include "utils/builtins.h"
@@ -35,6 +36,13 @@ ei_define_settings(void)
 							NULL,
 							&ei_max_bytes,
 							10 * 1024 * 1024, 1024, 256 * 1024 * 1024,
+							PGC_SUSET, GUC_UNIT_BYTE,
+							NULL, NULL, NULL);
+	DefineCustomIntVariable("bizinvoice.pdf_max_bytes",
+							"Largest Factur-X PDF accepted, in bytes.",
+							"Chorus Pro takes invoices of up to 120 MB with their attachments.",
+							&ei_max_pdf_bytes,
+							64 * 1024 * 1024, 1024, 1024 * 1024 * 1024,
 							PGC_SUSET, GUC_UNIT_BYTE,
 							NULL, NULL, NULL);
 	DefineCustomIntVariable("bizinvoice.xml_max_depth",
@@ -81,7 +89,10 @@ ei_source(FunctionCallInfo fcinfo, int argno)
 	src.data = VARDATA_ANY(v);
 	src.len = VARSIZE_ANY_EXHDR(v);
 	src.encoding = NULL;
-	if (type != BYTEAOID)
+	/* a Factur-X PDF: the invoice it carries */
+	if (type == BYTEAOID && ei_is_pdf(src.data, src.len))
+		src.data = ei_facturx_xml(src.data, src.len, &src.len);
+	else if (type != BYTEAOID)
 	{
 		/* text and xml: the server's characters, handed to libxml2 as UTF-8 */
 		src.data = pg_server_to_any(src.data, src.len, PG_UTF8);

@@ -22,7 +22,8 @@ extern void ei_define_settings(void);
 /*
  * A document as given to a SQL function: xml and text arrive in the server
  * encoding (UTF-8, which overrides the document's declaration), bytea as the
- * bytes of a file (the declaration, or UTF-8 by default, is followed).
+ * bytes of a file (the declaration, or UTF-8 by default, is followed), or of
+ * a Factur-X PDF (the invoice it embeds).
  */
 typedef struct EiSource
 {
