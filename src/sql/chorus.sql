@@ -147,6 +147,11 @@ CREATE FUNCTION chorus_worker_database() RETURNS text
 	AS 'MODULE_PATHNAME', 'chorus_worker_database' LANGUAGE C STABLE;
 COMMENT ON FUNCTION chorus_worker_database() IS 'the database the Chorus Pro worker serves, NULL when no worker runs (not preloaded, or bizinvoice.chorus_database unset)';
 
+CREATE FUNCTION chorus_wake_worker() RETURNS void
+	AS 'MODULE_PATHNAME', 'chorus_wake_worker' LANGUAGE C VOLATILE PARALLEL UNSAFE;
+COMMENT ON FUNCTION chorus_wake_worker() IS 'internal: wakes the Chorus Pro worker when this transaction commits';
+REVOKE ALL ON FUNCTION chorus_wake_worker() FROM PUBLIC;
+
 -- Submitting: refused at once when the directory already says why, and
 -- told when no worker will send it.
 CREATE FUNCTION chorus_enqueue() RETURNS trigger
@@ -168,11 +173,13 @@ BEGIN
 		RAISE WARNING 'nothing will send invoice % to Chorus Pro', NEW.invoice_id
 			USING DETAIL = format('The bizinvoice worker serves database "%s", not "%s".', worker, current_database()),
 				  HINT = 'The invoice stays queued until a worker serves this database.';
+	ELSE
+		PERFORM chorus_wake_worker();
 	END IF;
 	RETURN NEW;
 END
 $$;
-COMMENT ON FUNCTION chorus_enqueue() IS 'trigger: refuses an invoice the Chorus Pro directory already refuses; warns when no worker will send it';
+COMMENT ON FUNCTION chorus_enqueue() IS 'trigger: refuses an invoice the Chorus Pro directory already refuses; warns when no worker will send it, else wakes it at commit';
 CREATE TRIGGER chorus_enqueue BEFORE INSERT ON chorus_outbox
 	FOR EACH ROW EXECUTE FUNCTION chorus_enqueue();
 

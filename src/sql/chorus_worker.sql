@@ -568,6 +568,7 @@ BEGIN
 				jsonb_strip_nulls(jsonb_build_object('idFacture', o.chorus_id, 'commentaire', comment))),
 			next_attempt_at = now(), updated_at = now()
 		WHERE q.invoice_id = inv.id;
+		PERFORM chorus_wake_worker();
 		RETURN 'completed';
 	END IF;
 	IF o.state = 'following' AND inv.b2g_status = 'A_RECYCLER' AND o.supplier_action IS NULL THEN
@@ -605,6 +606,7 @@ BEGIN
 				'numeroEngagement', inv.purchase_order))),
 			next_attempt_at = now(), updated_at = now()
 		WHERE q.invoice_id = inv.id;
+		PERFORM chorus_wake_worker();
 		RETURN 'recycled';
 	END IF;
 	-- the directory is read again before the new deposit
@@ -614,6 +616,7 @@ BEGIN
 	SET state = 'queued', attempts = 0, next_attempt_at = now(), last_error = NULL,
 		flux_number = NULL, flux_state = NULL, sending_since = NULL, updated_at = now()
 	WHERE q.invoice_id = inv.id;
+	PERFORM chorus_wake_worker();
 	RETURN 'queued';
 END
 $$;

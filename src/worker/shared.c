@@ -1,15 +1,19 @@
 /*
  * shared.c
  *		The worker's state in shared memory, and the SQL functions that show
- *		it: chorus_worker_status(), chorus_worker_database().
+ *		it: chorus_worker_status(), chorus_worker_database(); and the wake-up
+ *		a transaction that queued an invoice gives the worker at commit.
  */
 #include "postgres.h"
 
+#include "access/xact.h"
 #include "fmgr.h"
 #include "funcapi.h"
 #include "miscadmin.h"
 #include "storage/ipc.h"
+#include "storage/latch.h"
 #include "storage/lwlock.h"
+#include "storage/proc.h"
 #include "storage/shmem.h"
 #include "storage/spin.h"
 #include "utils/builtins.h"
@@ -21,6 +25,7 @@ typedef struct WorkerState
 {
 	slock_t		mutex;
 	pid_t		pid;
+	Latch	   *latch;			/* the worker's, to wake it */
 	TimestampTz started_at;
 	TimestampTz last_poll;
 	int			in_flight;
@@ -73,6 +78,7 @@ worker_stopped(int code, Datum arg)
 {
 	SpinLockAcquire(&state->mutex);
 	state->pid = 0;
+	state->latch = NULL;
 	state->in_flight = 0;
 	SpinLockRelease(&state->mutex);
 }
@@ -82,6 +88,7 @@ worker_started(void)
 {
 	SpinLockAcquire(&state->mutex);
 	state->pid = MyProcPid;
+	state->latch = MyLatch;
 	state->started_at = GetCurrentTimestamp();
 	state->last_poll = 0;
 	state->in_flight = 0;
@@ -117,6 +124,45 @@ worker_error(const char *message)
 	state->counters[COUNT_ERRORS]++;
 	strlcpy(state->last_error, message, sizeof(state->last_error));
 	SpinLockRelease(&state->mutex);
+}
+
+static bool wake_at_commit = false;
+
+static void
+wake_worker(XactEvent event, void *arg)
+{
+	Latch	   *latch = NULL;
+
+	if (event == XACT_EVENT_COMMIT && wake_at_commit && state != NULL)
+	{
+		SpinLockAcquire(&state->mutex);
+		latch = state->latch;
+		SpinLockRelease(&state->mutex);
+		if (latch)
+			SetLatch(latch);
+	}
+	if (event == XACT_EVENT_COMMIT || event == XACT_EVENT_ABORT ||
+		event == XACT_EVENT_PARALLEL_COMMIT || event == XACT_EVENT_PARALLEL_ABORT)
+		wake_at_commit = false;
+}
+
+/*
+ * chorus_wake_worker(): once this transaction commits, the worker looks for
+ * due work at once rather than at its next nap's end.
+ */
+PG_FUNCTION_INFO_V1(chorus_wake_worker);
+Datum
+chorus_wake_worker(PG_FUNCTION_ARGS)
+{
+	static bool registered = false;
+
+	if (!registered)
+	{
+		RegisterXactCallback(wake_worker, NULL);
+		registered = true;
+	}
+	wake_at_commit = true;
+	PG_RETURN_VOID();
 }
 
 PG_FUNCTION_INFO_V1(chorus_worker_database);

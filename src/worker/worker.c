@@ -283,9 +283,13 @@ chorus_worker_main(Datum arg)
 			http_wait(POLL_SLICE_MS);
 		else
 		{
-			(void) WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH,
-							 wait_time(now, next_claim), PG_WAIT_EXTENSION);
+			int			rc = WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH,
+									   wait_time(now, next_claim), PG_WAIT_EXTENSION);
+
 			ResetLatch(MyLatch);
+			/* woken by a commit that queued work (or a signal): look now */
+			if (rc & WL_LATCH_SET)
+				next_claim = 0;
 		}
 		collect_finished(&done, GetCurrentTimestamp());
 		if (!dlist_is_empty(&done))

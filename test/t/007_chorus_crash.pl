@@ -94,6 +94,18 @@ is(worker_pid($node), $pid, 'in the same process');
 like(slurp_file($node->logfile), qr/parameter "bizinvoice.chorus_concurrency" changed to "3"/,
 	'with the new setting');
 
+# a submit wakes the idle worker at its commit, long before its nap ends
+$node->append_conf('postgresql.conf', "bizinvoice.chorus_naptime = '60s'\n");
+$node->reload;
+sleep 2;
+my $deposits = $node->safe_psql('postgres', 'SELECT deposits FROM bizinvoice.worker_status');
+$node->safe_psql('postgres', q{SELECT b2g('WAKE-1')});
+{
+	local $PostgreSQL::Test::Utils::timeout_default = 20;
+	ok($node->poll_query_until('postgres', "SELECT deposits > $deposits FROM bizinvoice.worker_status"),
+		'a submit wakes the worker napping for a minute');
+}
+
 # a standby sends nothing; promoted, it does
 my $primary = PostgreSQL::Test::Cluster->new('quiet_primary');
 $primary->init(allows_streaming => 1);
