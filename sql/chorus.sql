@@ -166,12 +166,23 @@ SELECT attempts, next_attempt_at > now() AS later, last_error FROM chorus_struct
 SET ROLE regress_c_alice;
 SELECT act_as(:alice);
 SELECT chorus_resend(:c2, buyer_reference => 'NOPE');
+SELECT chorus_resend(:c2, purchase_order => repeat('9', 51));
 SELECT chorus_resend(:c2, purchase_order => 'EJ-2026-7');
 RESET ROLE;
 SELECT i.number, i.buyer_reference, i.purchase_order, q.state FROM chorus_queue q JOIN invoice i ON i.id = q.invoice_id
 WHERE invoice_id = :c2;
 -- and only that way
 UPDATE invoice SET purchase_order = 'EJ-X' WHERE id = :c2;
+-- a deposit acknowledged without its flux number may be there: in doubt
+SELECT job, step FROM chorus_claim(10, '{}');
+SELECT * FROM chorus_answer('siret:21750001600001', 'structure', 200,
+	'{"codeRetour": 0, "listeStructures": [{"idStructureCPP": 42}]}', NULL);
+SELECT * FROM chorus_answer('siret:21750001600001', 'parameters', 200, '{"codeRetour": 0, "parametres": {}}', NULL);
+SELECT * FROM chorus_answer('siret:21750001600001', 'services', 200,
+	'{"codeRetour": 0, "listeServices": [{"codeService": "VOIRIE", "estActif": true}]}', NULL);
+SELECT step FROM chorus_claim(10, '{}');
+SELECT * FROM chorus_answer('invoice:' || :c2, 'deposit', 200, '{"codeRetour": 0, "libelle": "TRA_MSG_00.000"}', NULL);
+SELECT state, last_error FROM chorus_outbox WHERE invoice_id = :c2;
 
 -- what the worker shows without a worker
 SELECT running, pid, database FROM worker_status;

@@ -129,5 +129,9 @@ SELECT act_as(NULL);
 SELECT "JournalCode", "CompteNum", "CompAuxLib", "PieceRef", "Debit", "Credit"
 FROM fec_entries(:bob, '2026-01-01', '2026-12-31') WHERE "PieceRef" = 'X-1';
 
+-- a company registered without a SIREN has no FEC file name
+SELECT register_party('{"name": "Export Dan"}') AS dan \gset
+SELECT fec_file_name(:dan, '2026-12-31');
+
 SELECT act_as(NULL);
 DROP ROLE regress_x_alice, regress_x_bob, regress_x_reader;

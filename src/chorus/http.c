@@ -68,7 +68,11 @@ http_start(HttpCall *call, const char *url, const char *const *headers)
 		elog(ERROR, "could not create a libcurl handle");
 	for (int i = 0; headers[i]; i++)
 		list = curl_slist_append(list, headers[i]);
-	initStringInfo(&call->answer);
+	/* sent again after a 401: the first answer goes */
+	if (call->answer.data)
+		resetStringInfo(&call->answer);
+	else
+		initStringInfo(&call->answer);
 	MemoryContextSwitchTo(old);
 	call->finished = false;
 	call->http_status = 0;

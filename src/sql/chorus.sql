@@ -38,6 +38,11 @@ ALTER TABLE chorus_outbox
 	ADD COLUMN fee_transfer bigint,
 	ADD COLUMN supplier_action jsonb,
 	ADD COLUMN updated_at timestamptz NOT NULL DEFAULT now();
+CREATE FUNCTION chorus_touch() RETURNS trigger
+LANGUAGE plpgsql AS $$ BEGIN NEW.updated_at := now(); RETURN NEW; END $$;
+COMMENT ON FUNCTION chorus_touch() IS 'trigger: a transmission''s updated_at is the time of its last change';
+CREATE TRIGGER chorus_touch BEFORE UPDATE ON chorus_outbox
+	FOR EACH ROW EXECUTE FUNCTION chorus_touch();
 CREATE INDEX chorus_outbox_due ON chorus_outbox (next_attempt_at)
 	WHERE state IN ('queued', 'in_doubt', 'deposited', 'integrated', 'following');
 COMMENT ON COLUMN chorus_outbox.state IS 'queued, sending, in_doubt, deposited, integrated, following, done, refused, rejected or failed';

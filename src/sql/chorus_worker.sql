@@ -17,6 +17,12 @@ CREATE FUNCTION chorus_backoff(attempts integer) RETURNS timestamptz
 	$$;
 COMMENT ON FUNCTION chorus_backoff(integer) IS 'internal: when to try again after this many failed attempts (exponential, capped by bizinvoice.chorus_retry_max, with jitter)';
 
+-- A list an answer carries, or an empty one when it is absent or not a list.
+CREATE FUNCTION chorus_list(value jsonb) RETURNS jsonb
+	LANGUAGE sql IMMUTABLE
+	AS $$ SELECT CASE jsonb_typeof(value) WHEN 'array' THEN value ELSE '[]' END $$;
+COMMENT ON FUNCTION chorus_list(jsonb) IS 'internal: a JSON array of an answer, or [] when it is absent or not an array';
+
 CREATE FUNCTION chorus_request(for_job text, for_step text, request jsonb,
 							   OUT job text, OUT step text, OUT path text, OUT body jsonb)
 	LANGUAGE sql IMMUTABLE
@@ -39,14 +45,23 @@ CREATE FUNCTION chorus_request(for_job text, for_step text, request jsonb,
 	$$;
 COMMENT ON FUNCTION chorus_request(text, text, jsonb) IS 'internal: a request of a step, with the API path it goes to';
 
-CREATE FUNCTION chorus_search_body(key jsonb, page integer) RETURNS jsonb
-	LANGUAGE sql IMMUTABLE
+-- A supplier-side search, one page: by the invoice's number when its deposit
+-- is in doubt, by its flux once integrated.
+CREATE FUNCTION chorus_search(id bigint, search text, page integer,
+							  OUT job text, OUT step text, OUT path text, OUT body jsonb)
+	LANGUAGE sql STABLE SET search_path = bizinvoice, pg_catalog, pg_temp
 	AS $$
-	SELECT key || jsonb_build_object('rechercheFactureParFournisseur',
-		jsonb_build_object('nbResultatsParPage', 100, 'pageResultatDemandee', page,
-						   'triColonne', 'IdentifiantFacture', 'triSens', 'Descendant'))
+	SELECT r.*
+	FROM chorus_outbox o JOIN invoice i ON i.id = o.invoice_id,
+		 chorus_request('invoice:' || o.invoice_id, search,
+			CASE search WHEN 'doubt' THEN jsonb_build_object('numeroFacture', i.number)
+						ELSE jsonb_build_object('numeroFluxDepot', o.flux_number) END
+			|| jsonb_build_object('rechercheFactureParFournisseur',
+				jsonb_build_object('nbResultatsParPage', 100, 'pageResultatDemandee', page,
+								   'triColonne', 'IdentifiantFacture', 'triSens', 'Descendant'))) r
+	WHERE o.invoice_id = chorus_search.id
 	$$;
-COMMENT ON FUNCTION chorus_search_body(jsonb, integer) IS 'internal: the body of a supplier-side invoice search, one page of it';
+COMMENT ON FUNCTION chorus_search(bigint, text, integer) IS 'internal: one page of the search for an invoice on Chorus Pro: by number (doubt) or by flux (find)';
 
 CREATE FUNCTION chorus_deposit_body(inv invoice) RETURNS jsonb
 	LANGUAGE sql STABLE SET search_path = bizinvoice, pg_catalog, pg_temp
@@ -67,7 +82,7 @@ CREATE FUNCTION chorus_recover() RETURNS integer
 	AS $$
 	WITH moved AS (
 		UPDATE chorus_outbox
-		SET state = 'in_doubt', next_attempt_at = now(), updated_at = now(),
+		SET state = 'in_doubt', next_attempt_at = now(),
 			last_error = 'the worker stopped during the deposit: searching Chorus Pro before any new deposit'
 		WHERE state = 'sending' RETURNING 1)
 	SELECT count(*)::integer FROM moved
@@ -127,24 +142,22 @@ BEGIN
 			WHEN 'queued' THEN
 				problem := chorus_route_problem(inv);
 				IF problem IS NOT NULL THEN
-					UPDATE chorus_outbox SET state = 'refused', last_error = problem, updated_at = now()
+					UPDATE chorus_outbox SET state = 'refused', last_error = problem
 					WHERE invoice_id = o.invoice_id;
 					CONTINUE;
 				END IF;
 				-- committed before the request leaves: from here the deposit may be in doubt
-				UPDATE chorus_outbox SET state = 'sending', sending_since = now(), updated_at = now()
+				UPDATE chorus_outbox SET state = 'sending', sending_since = now()
 				WHERE invoice_id = o.invoice_id;
 				RETURN QUERY SELECT * FROM chorus_request('invoice:' || o.invoice_id, 'deposit',
 														  chorus_deposit_body(inv));
 			WHEN 'in_doubt' THEN
-				RETURN QUERY SELECT * FROM chorus_request('invoice:' || o.invoice_id, 'doubt',
-					chorus_search_body(jsonb_build_object('numeroFacture', inv.number), 1));
+				RETURN QUERY SELECT * FROM chorus_search(o.invoice_id, 'doubt', 1);
 			WHEN 'deposited' THEN
 				RETURN QUERY SELECT * FROM chorus_request('invoice:' || o.invoice_id, 'report',
 					jsonb_build_object('numeroFluxDepot', o.flux_number));
 			WHEN 'integrated' THEN
-				RETURN QUERY SELECT * FROM chorus_request('invoice:' || o.invoice_id, 'find',
-					chorus_search_body(jsonb_build_object('numeroFluxDepot', o.flux_number), 1));
+				RETURN QUERY SELECT * FROM chorus_search(o.invoice_id, 'find', 1);
 			WHEN 'following' THEN
 				IF o.supplier_action IS NOT NULL THEN
 					RETURN QUERY SELECT * FROM chorus_request('invoice:' || o.invoice_id,
@@ -171,8 +184,7 @@ CREATE FUNCTION chorus_retry(id bigint, next_state text, reason text) RETURNS vo
 						  AND attempts + 1 >= current_setting('bizinvoice.chorus_max_attempts')::integer
 					 THEN 'failed' ELSE next_state END,
 		last_error = reason,
-		next_attempt_at = chorus_backoff(attempts + 1),
-		updated_at = now()
+		next_attempt_at = chorus_backoff(attempts + 1)
 	WHERE invoice_id = id
 	$$;
 COMMENT ON FUNCTION chorus_retry(bigint, text, text) IS 'internal: records a failed try and when to try again';
@@ -201,7 +213,7 @@ BEGIN
 	UPDATE chorus_outbox o
 	SET state = 'following', chorus_id = chorus_integrated.chorus_id,
 		flux_number = coalesce(o.flux_number, flux), attempts = 0, last_error = NULL,
-		next_attempt_at = now(), updated_at = now()
+		next_attempt_at = now()
 	WHERE invoice_id = id;
 	IF (SELECT b2g_status FROM invoice WHERE invoice.id = chorus_integrated.id) IS NULL THEN
 		PERFORM system_move(id, 'chorus', 'DEPOSEE', NULL, NULL, 'DEPOSEE');
@@ -234,7 +246,7 @@ $$;
 COMMENT ON FUNCTION chorus_charge_fee(bigint) IS 'internal: charges the Chorus Pro transmission fee of an integrated invoice unless done; a failure is recorded and tried again later';
 
 -- The invoice in a page of search results, if there; else the next page.
-CREATE FUNCTION chorus_found(id bigint, search text, answer jsonb, key jsonb)
+CREATE FUNCTION chorus_found(id bigint, search text, answer jsonb)
 RETURNS TABLE (job text, step text, path text, body jsonb)
 LANGUAGE plpgsql SET search_path = bizinvoice, pg_catalog, pg_temp
 AS $$
@@ -246,8 +258,7 @@ DECLARE
 BEGIN
 	SELECT * INTO inv FROM invoice i WHERE i.id = chorus_found.id;
 	SELECT f INTO hit
-	FROM jsonb_array_elements(CASE jsonb_typeof(answer->'listeFactures')
-							  WHEN 'array' THEN answer->'listeFactures' ELSE '[]' END) f
+	FROM jsonb_array_elements(chorus_list(answer->'listeFactures')) f
 	WHERE f->>'numeroFacture' = inv.number
 	  AND (f->>'montantTTC' IS NULL OR (f->>'montantTTC')::numeric = inv.tax_inclusive_total)
 	ORDER BY (f->>'identifiantFactureCPP')::bigint
@@ -257,18 +268,18 @@ BEGIN
 		RETURN;
 	END IF;
 	IF page < pages THEN
-		RETURN QUERY SELECT * FROM chorus_request('invoice:' || id, search, chorus_search_body(key, page + 1));
+		RETURN QUERY SELECT * FROM chorus_search(id, search, page + 1);
 		RETURN;
 	END IF;
 	IF search = 'doubt' THEN
 		-- not there: deposit again once the window for a late integration is over
 		IF now() - (SELECT sending_since FROM chorus_outbox WHERE invoice_id = id) > chorus_setting('doubt_window') THEN
 			UPDATE chorus_outbox
-			SET state = 'queued', next_attempt_at = now(), updated_at = now(),
+			SET state = 'queued', next_attempt_at = now(),
 				last_error = 'the deposit in doubt never reached Chorus Pro: deposited again'
 			WHERE invoice_id = id;
 		ELSE
-			UPDATE chorus_outbox SET next_attempt_at = now() + chorus_setting('flux_interval'), updated_at = now()
+			UPDATE chorus_outbox SET next_attempt_at = now() + chorus_setting('flux_interval')
 			WHERE invoice_id = id;
 		END IF;
 	ELSE
@@ -277,7 +288,7 @@ BEGIN
 	END IF;
 END
 $$;
-COMMENT ON FUNCTION chorus_found(bigint, text, jsonb, jsonb) IS 'internal: finds the invoice in a page of Chorus Pro search results; asks for the next page or tries again later';
+COMMENT ON FUNCTION chorus_found(bigint, text, jsonb) IS 'internal: finds the invoice in a page of Chorus Pro search results; asks for the next page or tries again later';
 
 -- The flux report: integrated, rejected, to send again, or still going.
 CREATE FUNCTION chorus_flux_report(id bigint, answer jsonb)
@@ -292,15 +303,12 @@ BEGIN
 	SELECT * INTO o FROM chorus_outbox WHERE invoice_id = id;
 	SELECT string_agg(e, '; ') INTO errors
 	FROM (SELECT coalesce(x->>'libelleErreurDP', x->>'libelleErreur') AS e
-		  FROM jsonb_array_elements(CASE jsonb_typeof(answer->'listeErreurDP')
-									WHEN 'array' THEN answer->'listeErreurDP' ELSE '[]' END
-								|| CASE jsonb_typeof(answer->'listeErreurTechnique')
-									WHEN 'array' THEN answer->'listeErreurTechnique' ELSE '[]' END) x) m;
-	UPDATE chorus_outbox SET flux_state = reported, updated_at = now() WHERE invoice_id = id;
+		  FROM jsonb_array_elements(chorus_list(answer->'listeErreurDP')
+									|| chorus_list(answer->'listeErreurTechnique')) x) m;
+	UPDATE chorus_outbox SET flux_state = reported WHERE invoice_id = id;
 	IF reported = 'IN_INTEGRE' OR (reported = 'IN_INTEGRE_PARTIEL' AND errors IS NULL) THEN
 		UPDATE chorus_outbox SET state = 'integrated', attempts = 0, last_error = NULL WHERE invoice_id = id;
-		RETURN QUERY SELECT * FROM chorus_request('invoice:' || id, 'find',
-			chorus_search_body(jsonb_build_object('numeroFluxDepot', o.flux_number), 1));
+		RETURN QUERY SELECT * FROM chorus_search(id, 'find', 1);
 	ELSIF reported IN ('IN_REJETE', 'IN_INTEGRE_PARTIEL') THEN
 		UPDATE chorus_outbox
 		SET state = 'rejected',
@@ -338,8 +346,7 @@ BEGIN
 	FOR e IN
 		SELECT (x->>'histoStatutId')::bigint AS entry, x->>'histoStatutCode' AS code,
 			   nullif(x->>'histoStatutCommentaire', '') AS comment
-		FROM jsonb_array_elements(CASE jsonb_typeof(h->'histoStatut') WHEN 'array' THEN h->'histoStatut'
-								  ELSE '[]' END) x
+		FROM jsonb_array_elements(chorus_list(h->'histoStatut')) x
 		WHERE (x->>'histoStatutId')::bigint > o.history_seen
 		ORDER BY 1
 	LOOP
@@ -360,7 +367,7 @@ BEGIN
 	SET chorus_status = coalesce(answer->>'statutCourantCode', chorus_status),
 		state = CASE WHEN now_status IN ('MISE_EN_PAIEMENT', 'REJETEE') THEN 'done' ELSE 'following' END,
 		attempts = 0, last_error = problems,
-		next_attempt_at = now() + chorus_setting('status_interval'), updated_at = now()
+		next_attempt_at = now() + chorus_setting('status_interval')
 	WHERE invoice_id = id;
 	PERFORM chorus_charge_fee(id);
 	IF coalesce((h->>'pageCouranteHistoStatut')::integer, 1) < coalesce((h->>'pagesHistoStatut')::integer, 1) THEN
@@ -391,7 +398,7 @@ BEGIN
 	END IF;
 	CASE part
 		WHEN 'structure' THEN
-			IF jsonb_typeof(answer->'listeStructures') = 'array' AND answer->'listeStructures' <> '[]' THEN
+			IF chorus_list(answer->'listeStructures') <> '[]' THEN
 				UPDATE chorus_structure c
 				SET structure_id = (answer->'listeStructures'->0->>'idStructureCPP')::bigint
 				WHERE c.siret = s.siret;
@@ -419,8 +426,7 @@ BEGIN
 			INSERT INTO chorus_service (siret, code, name, active)
 			SELECT DISTINCT ON (x->>'codeService') s.siret, x->>'codeService', x->>'libelleService',
 				   coalesce((x->>'estActif')::boolean, true)
-			FROM jsonb_array_elements(CASE jsonb_typeof(answer->'listeServices')
-									  WHEN 'array' THEN answer->'listeServices' ELSE '[]' END) x
+			FROM jsonb_array_elements(chorus_list(answer->'listeServices')) x
 			WHERE coalesce(x->>'codeService', '') <> '';
 			UPDATE chorus_structure c SET refreshed_at = now(), attempts = 0, last_error = NULL
 			WHERE c.siret = s.siret;
@@ -476,12 +482,14 @@ BEGIN
 			UPDATE chorus_outbox
 			SET state = 'deposited', flux_number = answer->>'numeroFluxDepot', deposits = deposits + 1,
 				attempts = 0, last_error = NULL,
-				next_attempt_at = now() + chorus_setting('flux_interval'), updated_at = now()
+				next_attempt_at = now() + chorus_setting('flux_interval')
 			WHERE invoice_id = inv_id;
+		ELSIF ok THEN
+			-- acknowledged without its flux number: it may be there
+			PERFORM chorus_retry(inv_id, 'in_doubt', 'deposit in doubt: an answer without numeroFluxDepot');
 		ELSIF functional OR http_status BETWEEN 400 AND 499 AND http_status NOT IN (401, 408, 429) THEN
 			-- refused for good: nothing was deposited
-			UPDATE chorus_outbox SET state = 'failed', last_error = 'deposit refused: ' || reason,
-				updated_at = now()
+			UPDATE chorus_outbox SET state = 'failed', last_error = 'deposit refused: ' || reason
 			WHERE invoice_id = inv_id;
 		ELSIF http_status IN (401, 429, 503) THEN
 			-- turned away at the door: nothing was deposited
@@ -496,7 +504,7 @@ BEGIN
 	IF answered_step IN ('recycle', 'complete') AND (ok OR functional) THEN
 		-- done, or refused by Chorus Pro with its reason: either way the history tells what follows
 		UPDATE chorus_outbox
-		SET supplier_action = NULL, attempts = 0, next_attempt_at = now(), updated_at = now(),
+		SET supplier_action = NULL, attempts = 0, next_attempt_at = now(),
 			last_error = CASE WHEN ok THEN NULL ELSE answered_step || ' refused: ' || reason END
 		WHERE invoice_id = inv_id;
 		RETURN;
@@ -506,12 +514,8 @@ BEGIN
 		RETURN;
 	END IF;
 	CASE answered_step
-		WHEN 'doubt' THEN
-			RETURN QUERY SELECT * FROM chorus_found(inv_id, answered_step, answer,
-				jsonb_build_object('numeroFacture', (SELECT i.number FROM invoice i WHERE i.id = inv_id)));
-		WHEN 'find' THEN
-			RETURN QUERY SELECT * FROM chorus_found(inv_id, answered_step, answer,
-													jsonb_build_object('numeroFluxDepot', o.flux_number));
+		WHEN 'doubt', 'find' THEN
+			RETURN QUERY SELECT * FROM chorus_found(inv_id, answered_step, answer);
 		WHEN 'report' THEN
 			RETURN QUERY SELECT * FROM chorus_flux_report(inv_id, answer);
 		WHEN 'history' THEN
@@ -566,7 +570,7 @@ BEGIN
 		UPDATE chorus_outbox q
 		SET supplier_action = jsonb_build_object('step', 'complete', 'body',
 				jsonb_strip_nulls(jsonb_build_object('idFacture', o.chorus_id, 'commentaire', comment))),
-			next_attempt_at = now(), updated_at = now()
+			next_attempt_at = now()
 		WHERE q.invoice_id = inv.id;
 		PERFORM chorus_wake_worker();
 		RETURN 'completed';
@@ -598,13 +602,18 @@ BEGIN
 			purchase_order = coalesce(chorus_resend.purchase_order, i.purchase_order)
 		WHERE i.id = inv.id
 		RETURNING * INTO inv;
+		-- refused now rather than by Chorus Pro (a re-routing goes out unchecked otherwise)
+		IF chorus_route_problem(inv) IS NOT NULL THEN
+			RAISE EXCEPTION 'invoice % cannot be sent again', invoice_id
+				USING ERRCODE = '22023', DETAIL = chorus_route_problem(inv);
+		END IF;
 	END IF;
 	IF o.state = 'following' THEN
 		UPDATE chorus_outbox q
 		SET supplier_action = jsonb_build_object('step', 'recycle', 'body', jsonb_strip_nulls(jsonb_build_object(
 				'idFacture', o.chorus_id, 'codeServiceExecutant', inv.buyer_reference,
 				'numeroEngagement', inv.purchase_order))),
-			next_attempt_at = now(), updated_at = now()
+			next_attempt_at = now()
 		WHERE q.invoice_id = inv.id;
 		PERFORM chorus_wake_worker();
 		RETURN 'recycled';
@@ -614,7 +623,7 @@ BEGIN
 	FROM party p WHERE p.id = inv.buyer_id AND c.siret = p.siret;
 	UPDATE chorus_outbox q
 	SET state = 'queued', attempts = 0, next_attempt_at = now(), last_error = NULL,
-		flux_number = NULL, flux_state = NULL, sending_since = NULL, updated_at = now()
+		flux_number = NULL, flux_state = NULL, sending_since = NULL
 	WHERE q.invoice_id = inv.id;
 	PERFORM chorus_wake_worker();
 	RETURN 'queued';
@@ -647,9 +656,9 @@ CREATE VIEW worker_status AS SELECT * FROM chorus_worker_status();
 COMMENT ON VIEW worker_status IS 'the Chorus Pro worker: running or not, its process, database, start, last poll, requests in flight, and counters since it started';
 
 REVOKE ALL ON FUNCTION chorus_setting(text), chorus_backoff(integer), chorus_request(text, text, jsonb),
-	chorus_search_body(jsonb, integer), chorus_deposit_body(invoice), chorus_recover(),
+	chorus_search(bigint, text, integer), chorus_list(jsonb), chorus_deposit_body(invoice), chorus_recover(),
 	chorus_claim(integer, text[]), chorus_retry(bigint, text, text), chorus_integrated(bigint, bigint, text),
-	chorus_charge_fee(bigint), chorus_found(bigint, text, jsonb, jsonb), chorus_flux_report(bigint, jsonb),
+	chorus_charge_fee(bigint), chorus_found(bigint, text, jsonb), chorus_flux_report(bigint, jsonb),
 	chorus_history(bigint, jsonb), chorus_directory(text, text, boolean, jsonb, text),
 	chorus_answer(text, text, integer, jsonb, text), chorus_answer_failed(text, text),
 	chorus_route_problem(invoice),

@@ -192,26 +192,20 @@ chorus_worker_status(PG_FUNCTION_ARGS)
 		copy = *state;
 		SpinLockRelease(&state->mutex);
 	}
-	memset(nulls, true, sizeof(nulls));
+	/* running, and the database it serves, always; the rest while it runs */
+	memset(nulls, copy.pid == 0, sizeof(nulls));
 	values[0] = BoolGetDatum(copy.pid != 0);
 	nulls[0] = false;
-	if (preloaded && chorus_database[0] != '\0')
-	{
-		values[2] = CStringGetTextDatum(chorus_database);
-		nulls[2] = false;
-	}
-	if (copy.pid != 0)
-	{
-		values[1] = Int32GetDatum(copy.pid);
-		values[3] = TimestampTzGetDatum(copy.started_at);
-		values[4] = TimestampTzGetDatum(copy.last_poll);
-		values[5] = Int32GetDatum(copy.in_flight);
-		for (int i = 0; i < WORKER_COUNTERS; i++)
-			values[6 + i] = Int64GetDatum((int64) copy.counters[i]);
-		values[12] = CStringGetTextDatum(copy.last_error);
-		for (int i = 1; i < 13; i++)
-			nulls[i] = (i == 2 && nulls[2]) || (i == 4 && copy.last_poll == 0) ||
-				(i == 12 && copy.last_error[0] == '\0');
-	}
+	values[2] = CStringGetTextDatum(chorus_database);
+	nulls[2] = !preloaded || chorus_database[0] == '\0';
+	values[1] = Int32GetDatum(copy.pid);
+	values[3] = TimestampTzGetDatum(copy.started_at);
+	values[4] = TimestampTzGetDatum(copy.last_poll);
+	nulls[4] |= copy.last_poll == 0;
+	values[5] = Int32GetDatum(copy.in_flight);
+	for (int i = 0; i < WORKER_COUNTERS; i++)
+		values[6 + i] = Int64GetDatum((int64) copy.counters[i]);
+	values[12] = CStringGetTextDatum(copy.last_error);
+	nulls[12] |= copy.last_error[0] == '\0';
 	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls)));
 }
