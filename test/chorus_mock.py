@@ -33,6 +33,7 @@ import ssl
 import sys
 import time
 import xml.etree.ElementTree as ET
+from urllib.parse import parse_qs
 
 NS = {
     "cac": "urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2",
@@ -106,9 +107,7 @@ class Mock:
 
     # --- PISTE ---------------------------------------------------------------
     def token(self, form):
-        fields = dict(p.split("=", 1) for p in form.split("&") if "=" in p)
-        from urllib.parse import unquote_plus
-        fields = {k: unquote_plus(v) for k, v in fields.items()}
+        fields = {k: v[0] for k, v in parse_qs(form).items()}
         if fields.get("grant_type") != "client_credentials" or \
                 fields.get("client_id") != CLIENT_ID or fields.get("client_secret") != CLIENT_SECRET:
             return 401, {"error": "invalid_client", "error_description": "Client authentication failed"}
