@@ -117,8 +117,8 @@ $(EXTENSION)--0.1--0.2.sql: $(UPGRADE_0_2) Makefile
 $(EXTENSION)--0.2--0.3.sql: $(UPGRADE_0_3) Makefile
 	$(call upgrade_script,0.2,0.3,$(UPGRADE_0_3))
 
-.PHONY: demo test bench
-demo test bench:
+.PHONY: demo test fuzz bench
+demo test fuzz bench:
 	test/harness.sh $@
 
 # For test/harness.sh: the test lists above.

@@ -1,5 +1,5 @@
 #!/bin/bash
-# The one entry point behind `make demo`, `make test` and `make bench`.
+# The one entry point behind `make demo`, `make test`, `make fuzz` and `make bench`.
 #
 # On any Debian 12 machine, as root or not: installs the packages the project
 # needs (root only; others are told what to install), builds, installs the
@@ -15,7 +15,7 @@
 # BIZINVOICE_KEEP=DIR keeps the test results there (to update expected/).
 set -euo pipefail
 
-mode=${1:?usage: harness.sh demo|test|bench}
+mode=${1:?usage: harness.sh demo|test|fuzz|bench}
 here=$(cd "$(dirname "$0")/.." && pwd)
 PG_MAJOR=15
 PGBIN=/usr/lib/postgresql/$PG_MAJOR/bin
@@ -23,7 +23,8 @@ PGLIB=/usr/lib/postgresql/$PG_MAJOR/lib
 PGSHARE=/usr/share/postgresql/$PG_MAJOR
 PGXS_TEST=$PGLIB/pgxs/src/test
 PACKAGES="postgresql-$PG_MAJOR postgresql-server-dev-$PG_MAJOR libxml2-dev
-	libcurl4-openssl-dev libssl-dev libqpdf-dev pkg-config make gcc perl libipc-run-perl python3 curl openssl"
+	libcurl4-openssl-dev libssl-dev libqpdf-dev pkg-config make gcc perl libipc-run-perl python3 curl openssl
+	clang-14 libclang-rt-14-dev"
 
 say() { printf '== %s\n' "$*"; }
 
@@ -179,6 +180,17 @@ run_tap() {
 	passed=$((passed + ok)) failed=$((failed + bad))
 }
 
+# The libFuzzer target over the document path, for a bounded time
+# (BIZINVOICE_FUZZ_SECONDS, default 60).
+run_fuzz() {
+	local out=$work/fuzz rc=0
+	say "fuzz"
+	mkdir -p "$out"
+	PGBIN=$PGBIN bash "$here/test/fuzz/run.sh" "$out" "${BIZINVOICE_FUZZ_SECONDS:-60}" \
+		2>&1 | tee "$out/output.txt" || rc=$?
+	count_regress "$out/output.txt" "$rc"
+}
+
 # The demo's Chorus Pro: the loopback mock, its directory, and a worker
 # pointed at it; it stops with the demo (or by itself after ten minutes).
 start_chorus_mock() {
@@ -214,10 +226,16 @@ test)
 	run_regress
 	run_isolation
 	run_tap
+	run_fuzz
 	if [ -n "${BIZINVOICE_KEEP:-}" ]; then
 		cp -r "$work/regress/results" "$BIZINVOICE_KEEP/regress"
 		cp -r "$work/isolation/results" "$BIZINVOICE_KEEP/isolation"
 	fi
+	echo "tests: $passed passed, $failed failed"
+	[ "$failed" -eq 0 ]
+	;;
+fuzz)
+	run_fuzz
 	echo "tests: $passed passed, $failed failed"
 	[ "$failed" -eq 0 ]
 	;;
@@ -230,7 +248,7 @@ bench)
 	stop_cluster
 	;;
 *)
-	echo "usage: harness.sh demo|test|bench" >&2
+	echo "usage: harness.sh demo|test|fuzz|bench" >&2
 	exit 2
 	;;
 esac

@@ -25,9 +25,8 @@ PG_FUNCTION_INFO_V1(bizinvoice_facturx_xml);
 typedef Datum (*DocumentFn) (FunctionCallInfo fcinfo, xmlDocPtr doc, EInvoice *inv);
 
 static Datum
-with_document(FunctionCallInfo fcinfo, DocumentFn fn)
+with_document(FunctionCallInfo fcinfo, EiSource src, DocumentFn fn)
 {
-	EiSource	src = ei_source(fcinfo, 0);
 	PgXmlErrorContext *errcxt = pg_xml_init(PG_XML_STRICTNESS_ALL);
 	volatile xmlDocPtr doc = NULL;
 	Datum		result;
@@ -83,14 +82,20 @@ read_for_import(FunctionCallInfo fcinfo, xmlDocPtr doc, EInvoice *inv)
 Datum
 bizinvoice_validate_invoice(PG_FUNCTION_ARGS)
 {
-	return with_document(fcinfo, validate);
+	return with_document(fcinfo, ei_source(fcinfo, 0), validate);
+}
+
+Datum
+ei_import_jsonb(EiSource src)
+{
+	return with_document(NULL, src, read_for_import);
 }
 
 /* read_invoice_document(document) → jsonb: what import_invoice() stores */
 Datum
 bizinvoice_read_invoice(PG_FUNCTION_ARGS)
 {
-	return with_document(fcinfo, read_for_import);
+	return ei_import_jsonb(ei_source(fcinfo, 0));
 }
 
 /* invoice_xml(invoice_document jsonb, format text) → xml */

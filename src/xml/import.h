@@ -10,8 +10,12 @@
 #include "postgres.h"
 
 #include "einvoice.h"
+#include "parse.h"
 #include "rules.h"
 
 extern char *ei_import_json(xmlDocPtr doc, const EInvoice *inv, List *findings);
+
+/* A document parsed, read, checked and mapped: read_invoice_document()'s jsonb. */
+extern Datum ei_import_jsonb(EiSource src);
 
 #endif							/* BIZINVOICE_IMPORT_H */

@@ -86,20 +86,26 @@ ei_source(FunctionCallInfo fcinfo, int argno)
 	struct varlena *v = PG_DETOAST_DATUM_PACKED(PG_GETARG_DATUM(argno));
 	EiSource	src;
 
-	src.data = VARDATA_ANY(v);
-	src.len = VARSIZE_ANY_EXHDR(v);
+	if (type == BYTEAOID)
+		return ei_file_source(VARDATA_ANY(v), VARSIZE_ANY_EXHDR(v));
+	/* text and xml: the server's characters, handed to libxml2 as UTF-8 */
+	src.data = pg_server_to_any(VARDATA_ANY(v), VARSIZE_ANY_EXHDR(v), PG_UTF8);
+	src.len = src.data != VARDATA_ANY(v) ? strlen(src.data) : VARSIZE_ANY_EXHDR(v);
+	src.encoding = "UTF-8";
+	return src;
+}
+
+EiSource
+ei_file_source(const char *data, size_t len)
+{
+	EiSource	src;
+
+	src.data = data;
+	src.len = len;
 	src.encoding = NULL;
 	/* a Factur-X PDF: the invoice it carries */
-	if (type == BYTEAOID && ei_is_pdf(src.data, src.len))
-		src.data = ei_facturx_xml(src.data, src.len, &src.len);
-	else if (type != BYTEAOID)
-	{
-		/* text and xml: the server's characters, handed to libxml2 as UTF-8 */
-		src.data = pg_server_to_any(src.data, src.len, PG_UTF8);
-		if (src.data != VARDATA_ANY(v))
-			src.len = strlen(src.data);
-		src.encoding = "UTF-8";
-	}
+	if (ei_is_pdf(data, len))
+		src.data = ei_facturx_xml(data, len, &src.len);
 	return src;
 }
 

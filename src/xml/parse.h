@@ -34,6 +34,9 @@ typedef struct EiSource
 
 extern EiSource ei_source(FunctionCallInfo fcinfo, int argno);
 
+/* The bytes of a file, or of a Factur-X PDF: what ei_source makes of a bytea. */
+extern EiSource ei_file_source(const char *data, size_t len);
+
 /*
  * Parses a document, or refuses it (2200M, 54000) saying why.  The caller
  * frees the document and ends errcxt, also on error.
