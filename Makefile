@@ -2,7 +2,7 @@
 # (test/harness.sh); plain `make && make install` expects the packages there.
 
 EXTENSION = bizinvoice
-EXTVERSION = 0.3
+EXTVERSION = 0.4
 
 MODULE_big = bizinvoice
 OBJS = \
@@ -20,6 +20,7 @@ OBJS = \
 	src/status/invoice_row.o \
 	src/status/invoice_check.o \
 	src/status/history.o \
+	src/status/notify.o \
 	src/status/move.o \
 	src/xml/parse.o \
 	src/xml/walk.o \
@@ -48,10 +49,13 @@ OBJS = \
 # The install script, assembled from one file per concern in this order;
 # each release's upgrade script is the files that release added; the
 # install scripts of earlier releases are kept as released.
-DATA_built = $(EXTENSION)--$(EXTVERSION).sql $(EXTENSION)--0.1--0.2.sql $(EXTENSION)--0.2--0.3.sql
-DATA = src/sql/released/$(EXTENSION)--0.1.sql src/sql/released/$(EXTENSION)--0.2.sql
+DATA_built = $(EXTENSION)--$(EXTVERSION).sql $(EXTENSION)--0.1--0.2.sql $(EXTENSION)--0.2--0.3.sql \
+	$(EXTENSION)--0.3--0.4.sql
+DATA = src/sql/released/$(EXTENSION)--0.1.sql src/sql/released/$(EXTENSION)--0.2.sql \
+	src/sql/released/$(EXTENSION)--0.3.sql
 UPGRADE_0_2 = src/sql/xml.sql
 UPGRADE_0_3 = src/sql/chorus.sql src/sql/chorus_worker.sql src/sql/exports.sql src/sql/facturx.sql
+UPGRADE_0_4 = src/sql/relay.sql
 SQL_PARTS = \
 	src/sql/identifiers.sql \
 	src/sql/roles.sql \
@@ -69,11 +73,12 @@ SQL_PARTS = \
 	src/sql/ledger_payments.sql \
 	src/sql/security.sql \
 	$(UPGRADE_0_2) \
-	$(UPGRADE_0_3)
+	$(UPGRADE_0_3) \
+	$(UPGRADE_0_4)
 
 REGRESS = siren siret iban bic vat_id identifiers parties invoices statuses security reporting ledger ledger_more xml_corpus xml_import xml_hostile chorus exports facturx catalog teardown
 REGRESS_OPTS = --load-extension=$(EXTENSION) --encoding=UTF8 --no-locale
-ISOLATION = ident_unique status_race duplicate_submit ledger_race
+ISOLATION = ident_unique status_race duplicate_submit ledger_race status_relay
 ISOLATION_OPTS = --load-extension=$(EXTENSION) --encoding=UTF8 --no-locale --inputdir=test/isolation
 
 # the EN 16931 samples the XML tests read, server side (make installcheck)
@@ -116,6 +121,9 @@ $(EXTENSION)--0.1--0.2.sql: $(UPGRADE_0_2) Makefile
 
 $(EXTENSION)--0.2--0.3.sql: $(UPGRADE_0_3) Makefile
 	$(call upgrade_script,0.2,0.3,$(UPGRADE_0_3))
+
+$(EXTENSION)--0.3--0.4.sql: $(UPGRADE_0_4) Makefile
+	$(call upgrade_script,0.3,0.4,$(UPGRADE_0_4))
 
 .PHONY: demo test fuzz bench
 demo test fuzz bench:

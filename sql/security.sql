@@ -53,6 +53,13 @@ SET ROLE regress_bob;
 SET bizinvoice.status_notify = off;
 SHOW bizinvoice.status_notify;
 RESET ROLE;
+-- its values: commit (the default; on, true, yes and 1 too), relay, off
+SET bizinvoice.status_notify = on;
+SHOW bizinvoice.status_notify;
+SET bizinvoice.status_notify = relay;
+SHOW bizinvoice.status_notify;
+SET bizinvoice.status_notify = sometimes;
+RESET bizinvoice.status_notify;
 
 -- members see their own memberships only
 SET ROLE regress_alice;

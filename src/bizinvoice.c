@@ -18,17 +18,35 @@ PG_MODULE_MAGIC;
 
 void		_PG_init(void);
 
-bool		bizinvoice_status_notify = true;
+int			bizinvoice_status_notify = STATUS_NOTIFY_COMMIT;
+
+/* on and off as a boolean setting takes them, as before relay existed */
+static const struct config_enum_entry status_notify_options[] = {
+	{"commit", STATUS_NOTIFY_COMMIT, false},
+	{"relay", STATUS_NOTIFY_RELAY, false},
+	{"off", STATUS_NOTIFY_OFF, false},
+	{"on", STATUS_NOTIFY_COMMIT, true},
+	{"true", STATUS_NOTIFY_COMMIT, true},
+	{"false", STATUS_NOTIFY_OFF, true},
+	{"yes", STATUS_NOTIFY_COMMIT, true},
+	{"no", STATUS_NOTIFY_OFF, true},
+	{"1", STATUS_NOTIFY_COMMIT, true},
+	{"0", STATUS_NOTIFY_OFF, true},
+	{NULL, 0, false}
+};
 
 void
 _PG_init(void)
 {
-	DefineCustomBoolVariable("bizinvoice.status_notify",
-							 "Sends NOTIFY bizinvoice_status on every invoice status change.",
-							 "PostgreSQL serialises the commits of notifying transactions; "
-							 "turn off for bulk loads and poll bizinvoice.status_history instead.",
+	DefineCustomEnumVariable("bizinvoice.status_notify",
+							 "How every invoice status change sends NOTIFY bizinvoice_status.",
+							 "commit: by the changing transaction (PostgreSQL serialises the "
+							 "commits of notifying transactions); relay: queued, and sent in "
+							 "batches by the worker of bizinvoice.chorus_database (elsewhere, as "
+							 "commit); off: none, for bulk loads.",
 							 &bizinvoice_status_notify,
-							 true,
+							 STATUS_NOTIFY_COMMIT,
+							 status_notify_options,
 							 PGC_SUSET,
 							 0,
 							 NULL, NULL, NULL);

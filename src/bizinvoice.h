@@ -7,7 +7,14 @@
 
 #include "postgres.h"
 
-/* bizinvoice.status_notify: NOTIFY bizinvoice_status on every status move */
-extern bool bizinvoice_status_notify;
+/* bizinvoice.status_notify: how every status move sends NOTIFY bizinvoice_status */
+typedef enum StatusNotify
+{
+	STATUS_NOTIFY_OFF,
+	STATUS_NOTIFY_COMMIT,		/* by the moving transaction itself */
+	STATUS_NOTIFY_RELAY			/* queued for the worker, which sends in batches */
+} StatusNotify;
+
+extern int	bizinvoice_status_notify;
 
 #endif							/* BIZINVOICE_H */

@@ -2,7 +2,8 @@
  * history.c
  *		status_record: the AFTER UPDATE trigger on bizinvoice.invoice that
  *		appends every status move to bizinvoice.status_history and sends
- *		NOTIFY bizinvoice_status (unless bizinvoice.status_notify is off).
+ *		NOTIFY bizinvoice_status, or queues it for the worker to send
+ *		(bizinvoice.status_notify: commit, relay or off).
  *
  * It fires for each move the status guard counted (status_seq), moves to
  * the same status included; the guard wrote who made it on the row.
@@ -11,64 +12,59 @@
 
 #include "bizinvoice.h"
 #include "catalog/pg_type.h"
-#include "commands/async.h"
 #include "commands/trigger.h"
 #include "executor/spi.h"
 #include "fmgr.h"
 #include "miscadmin.h"
 #include "status/invoice_row.h"
+#include "status/notify.h"
 #include "utils/builtins.h"
-#include "utils/json.h"
 
 #define HISTORY_ARGS 11
+#define HISTORY_INSERT "INSERT INTO bizinvoice.status_history " \
+	"(invoice_id, channel, from_status, to_status, changed_at, changed_by, " \
+	"actor, party_id, reason, amount, raw_code) " \
+	"VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id"
 
-static SPIPlanPtr insert_plan = NULL;
+/* the entry alone, and the entry with its notification queued for the worker */
+static SPIPlanPtr insert_plans[2] = {NULL, NULL};
 
-static void
-insert_history(Datum *values, const bool *nulls)
+static SPIPlanPtr
+history_plan(bool queued)
 {
-	char		nullflags[HISTORY_ARGS];
-
-	if (insert_plan == NULL)
+	if (insert_plans[queued] == NULL)
 	{
 		Oid			types[HISTORY_ARGS] = {INT8OID, TEXTOID, TEXTOID, TEXTOID, TIMESTAMPTZOID,
 		NAMEOID, TEXTOID, INT8OID, TEXTOID, NUMERICOID, TEXTOID};
-		SPIPlanPtr	plan = SPI_prepare("INSERT INTO bizinvoice.status_history "
-									   "(invoice_id, channel, from_status, to_status, changed_at, changed_by, "
-									   "actor, party_id, reason, amount, raw_code) "
-									   "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+		SPIPlanPtr	plan = SPI_prepare(queued ?
+									   "WITH h AS (" HISTORY_INSERT ") "
+									   "INSERT INTO bizinvoice.status_event (history_id) "
+									   "SELECT id FROM h RETURNING history_id"
+									   : HISTORY_INSERT,
 									   HISTORY_ARGS, types);
 
 		if (plan == NULL)
 			elog(ERROR, "could not prepare the status history insert: %s",
 				 SPI_result_code_string(SPI_result));
 		SPI_keepplan(plan);
-		insert_plan = plan;
+		insert_plans[queued] = plan;
 	}
-	for (int i = 0; i < HISTORY_ARGS; i++)
-		nullflags[i] = nulls[i] ? 'n' : ' ';
-	if (SPI_execute_plan(insert_plan, values, nullflags, false, 0) != SPI_OK_INSERT)
-		elog(ERROR, "could not append to bizinvoice.status_history");
+	return insert_plans[queued];
 }
 
-/* {"invoice_id": 1, "channel": "B2B", "from": "draft", "to": "deposited"} */
-static void
-notify_move(int64 id, const char *channel, const char *from, const char *to)
+/* Appends the entry (and queues its notification); returns its id. */
+static int64
+insert_history(Datum *values, const bool *nulls, bool queued)
 {
-	StringInfoData payload;
+	char		nullflags[HISTORY_ARGS];
+	bool		isnull;
 
-	initStringInfo(&payload);
-	appendStringInfo(&payload, "{\"invoice_id\": " INT64_FORMAT ", \"channel\": ", id);
-	escape_json(&payload, channel);
-	appendStringInfoString(&payload, ", \"from\": ");
-	if (from)
-		escape_json(&payload, from);
-	else
-		appendStringInfoString(&payload, "null");
-	appendStringInfoString(&payload, ", \"to\": ");
-	escape_json(&payload, to);
-	appendStringInfoChar(&payload, '}');
-	Async_Notify("bizinvoice_status", payload.data);
+	for (int i = 0; i < HISTORY_ARGS; i++)
+		nullflags[i] = nulls[i] ? 'n' : ' ';
+	if (SPI_execute_plan(history_plan(queued), values, nullflags, false, 0) != SPI_OK_INSERT_RETURNING ||
+		SPI_processed != 1)
+		elog(ERROR, "could not append to bizinvoice.status_history");
+	return DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
 }
 
 PG_FUNCTION_INFO_V1(status_record);
@@ -86,6 +82,8 @@ status_record(PG_FUNCTION_ARGS)
 	char	   *from;
 	char	   *to;
 	int64		id;
+	int64		history_id;
+	bool		queued;
 
 	if (!CALLED_AS_TRIGGER(fcinfo) || !TRIGGER_FIRED_AFTER(trig->tg_event) ||
 		!TRIGGER_FIRED_FOR_ROW(trig->tg_event) || !TRIGGER_FIRED_BY_UPDATE(trig->tg_event))
@@ -114,11 +112,12 @@ status_record(PG_FUNCTION_ARGS)
 	values[9] = SPI_getbinval(newtup, desc, cols->attnum[COL_AMOUNT], &nulls[9]);
 	values[10] = SPI_getbinval(newtup, desc, cols->attnum[COL_RAW_CODE], &nulls[10]);
 
+	queued = notify_relayed();
 	SPI_connect();
-	insert_history(values, nulls);
+	history_id = insert_history(values, nulls, queued);
 	SPI_finish();
 
-	if (bizinvoice_status_notify)
-		notify_move(id, channel, from, to);
+	if (bizinvoice_status_notify != STATUS_NOTIFY_OFF && !queued)
+		notify_move(history_id, id, channel, from, to);
 	return PointerGetDatum(NULL);
 }

@@ -261,3 +261,23 @@ jobs_answer(dlist_head *done, dlist_head *next)
 	commit();
 	return n;
 }
+
+int
+jobs_relay(int max)
+{
+	Datum		arg = Int32GetDatum(max);
+	Oid			type = INT4OID;
+	bool		isnull;
+	int			n = 0;
+
+	begin("bizinvoice: relaying status notifications");
+	SPI_execute("SELECT pg_catalog.to_regprocedure('bizinvoice.status_relay(integer)') IS NOT NULL",
+				true, 1);
+	if (DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull)))
+	{
+		SPI_execute_with_args("SELECT bizinvoice.status_relay($1)", 1, &type, &arg, NULL, false, 1);
+		n = DatumGetInt32(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
+	}
+	commit();
+	return n;
+}

@@ -28,4 +28,10 @@ extern int	jobs_claim(int max, dlist_head *running, dlist_head *pending);
  */
 extern int	jobs_answer(dlist_head *done, dlist_head *next);
 
+/*
+ * Sends the notifications of at most max queued status moves (0.4 or
+ * later); returns how many.
+ */
+extern int	jobs_relay(int max);
+
 #endif							/* CHORUS_JOBS_H */

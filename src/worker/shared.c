@@ -2,11 +2,13 @@
  * shared.c
  *		The worker's state in shared memory, and the SQL functions that show
  *		it: chorus_worker_status(), chorus_worker_database(); and the wake-up
- *		a transaction that queued an invoice gives the worker at commit.
+ *		a transaction that queued an invoice, or a status notification, gives
+ *		the worker at commit.
  */
 #include "postgres.h"
 
 #include "access/xact.h"
+#include "commands/dbcommands.h"
 #include "fmgr.h"
 #include "funcapi.h"
 #include "miscadmin.h"
@@ -29,6 +31,7 @@ typedef struct WorkerState
 	TimestampTz started_at;
 	TimestampTz last_poll;
 	int			in_flight;
+	bool		relay_pending;	/* status moves queued since the worker looked */
 	uint64		counters[WORKER_COUNTERS];
 	char		last_error[256];
 } WorkerState;
@@ -92,6 +95,7 @@ worker_started(void)
 	state->started_at = GetCurrentTimestamp();
 	state->last_poll = 0;
 	state->in_flight = 0;
+	state->relay_pending = true;	/* what was queued while it was away */
 	memset(state->counters, 0, sizeof(state->counters));
 	state->last_error[0] = '\0';
 	SpinLockRelease(&state->mutex);
@@ -126,24 +130,74 @@ worker_error(const char *message)
 	SpinLockRelease(&state->mutex);
 }
 
+bool
+worker_take_relay(void)
+{
+	bool		pending;
+
+	SpinLockAcquire(&state->mutex);
+	pending = state->relay_pending;
+	state->relay_pending = false;
+	SpinLockRelease(&state->mutex);
+	return pending;
+}
+
+bool
+worker_serves_database(void)
+{
+	static int	serves = -1;	/* not known yet */
+
+	if (serves < 0)
+	{
+		char	   *name = NULL;
+
+		if (preloaded && state != NULL && chorus_database[0] != '\0')
+			name = get_database_name(MyDatabaseId);
+		serves = name != NULL && strcmp(name, chorus_database) == 0;
+	}
+	return serves == 1;
+}
+
 static bool wake_at_commit = false;
+static bool relay_at_commit = false;
 
 static void
 wake_worker(XactEvent event, void *arg)
 {
 	Latch	   *latch = NULL;
 
-	if (event == XACT_EVENT_COMMIT && wake_at_commit && state != NULL)
+	if (event == XACT_EVENT_COMMIT && (wake_at_commit || relay_at_commit) && state != NULL)
 	{
 		SpinLockAcquire(&state->mutex);
 		latch = state->latch;
+		if (relay_at_commit)
+			state->relay_pending = true;
 		SpinLockRelease(&state->mutex);
 		if (latch)
 			SetLatch(latch);
 	}
 	if (event == XACT_EVENT_COMMIT || event == XACT_EVENT_ABORT ||
 		event == XACT_EVENT_PARALLEL_COMMIT || event == XACT_EVENT_PARALLEL_ABORT)
-		wake_at_commit = false;
+		wake_at_commit = relay_at_commit = false;
+}
+
+static void
+register_wake(void)
+{
+	static bool registered = false;
+
+	if (!registered)
+	{
+		RegisterXactCallback(wake_worker, NULL);
+		registered = true;
+	}
+}
+
+void
+worker_relay_at_commit(void)
+{
+	register_wake();
+	relay_at_commit = true;
 }
 
 /*
@@ -154,13 +208,7 @@ PG_FUNCTION_INFO_V1(chorus_wake_worker);
 Datum
 chorus_wake_worker(PG_FUNCTION_ARGS)
 {
-	static bool registered = false;
-
-	if (!registered)
-	{
-		RegisterXactCallback(wake_worker, NULL);
-		registered = true;
-	}
+	register_wake();
 	wake_at_commit = true;
 	PG_RETURN_VOID();
 }

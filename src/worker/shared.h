@@ -1,6 +1,7 @@
 /*
  * shared.h
- *		What the Chorus Pro worker shows of itself, in shared memory.
+ *		What the Chorus Pro worker shows of itself, in shared memory, and the
+ *		wake-ups backends give it.
  */
 #ifndef CHORUS_SHARED_H
 #define CHORUS_SHARED_H
@@ -26,5 +27,14 @@ extern void worker_started(void);
 extern void worker_polled(int in_flight);
 extern void worker_count(WorkerCounter counter, int n);
 extern void worker_error(const char *message);
+
+/* the worker: whether status moves were queued since it last asked */
+extern bool worker_take_relay(void);
+
+/* backends: whether the worker serves this database (and relays its notifications) */
+extern bool worker_serves_database(void);
+
+/* backends: tell the worker, at commit, that this transaction queued status moves */
+extern void worker_relay_at_commit(void);
 
 #endif							/* CHORUS_SHARED_H */

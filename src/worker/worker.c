@@ -2,7 +2,8 @@
  * worker.c
  *		The Chorus Pro background worker: signs in, claims due work, keeps
  *		up to bizinvoice.chorus_concurrency requests in flight, and hands
- *		every answer to the SQL state machine.
+ *		every answer to the SQL state machine.  It also sends the status
+ *		notifications queued under bizinvoice.status_notify = relay.
  *
  * What must survive a crash is in the database: a deposit is marked as
  * sending, and committed, before it leaves (see chorus_claim()).  The
@@ -28,6 +29,9 @@
 
 /* at most this long in libcurl's poll, so that SIGTERM is seen at once */
 #define POLL_SLICE_MS 100
+
+/* status notifications sent in one transaction */
+#define RELAY_BATCH 10000
 
 static ChorusCredentials credentials;
 static bool have_credentials = false;
@@ -215,6 +219,7 @@ void
 chorus_worker_main(Datum arg)
 {
 	bool		ready = false;
+	bool		relay_more = false;
 	TimestampTz next_ready_check = 0;
 	TimestampTz next_claim = 0;
 	MemoryContext loop_cxt;
@@ -277,11 +282,14 @@ chorus_worker_main(Datum arg)
 				start_call(call);
 			}
 		}
+		/* status notifications queued by commits since the last turn */
+		if (ready && (relay_more || worker_take_relay()))
+			relay_more = jobs_relay(RELAY_BATCH) == RELAY_BATCH;
 		worker_polled(http_in_flight());
 
 		if (http_in_flight() > 0)
 			http_wait(POLL_SLICE_MS);
-		else
+		else if (!relay_more)
 		{
 			int			rc = WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH,
 									   wait_time(now, next_claim), PG_WAIT_EXTENSION);
