@@ -37,6 +37,15 @@ FROM (VALUES ('<?xml version="1.0" encoding="ISO-8859-1"?>
 <Invoice xmlns="urn:oasis:names:specification:ubl:schema:xsd:Invoice-2"
  xmlns:cbc="urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2"><cbc:ID>Facture-été</cbc:ID></Invoice>')) v(doc);
 
+-- what JSON must escape, where the reader reshapes a value (found by the
+-- fuzz target): a CII date with a quote, a UBL note subject with one
+SELECT bizinvoice.read_invoice_document(regexp_replace(
+	convert_from(pg_read_binary_file(:'corpus' || '/valid/CII_example3.xml'), 'UTF8'),
+	'(<udt:DateTimeString format="102">)[0-9]{8}', '\1201"0326')) #>> '{invoice,issue_date}' AS cii_date;
+SELECT bizinvoice.read_invoice_document('<Invoice xmlns="urn:oasis:names:specification:ubl:schema:xsd:Invoice-2"
+ xmlns:cbc="urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2"><cbc:ID>N-1</cbc:ID>
+ <cbc:Note>#A"\#text</cbc:Note></Invoice>'::text) #> '{invoice,notes}' AS ubl_note;
+
 -- nesting and size limits
 SELECT * FROM bizinvoice.validate_invoice(repeat('<a>', 100) || repeat('</a>', 100));
 SET bizinvoice.xml_max_bytes = 2048;

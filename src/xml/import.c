@@ -77,24 +77,6 @@ str(Out *o, const char *k, const EiValue *v)
 	ei_mark(v);
 }
 
-/* A date member as YYYY-MM-DD: CII writes YYYYMMDD */
-static void
-date(Out *o, const char *k, const EiValue *v)
-{
-	const char *s = ei_trimmed(v);
-
-	if (s == NULL)
-		return;
-	if (o->cii && strlen(s) == 8)
-	{
-		key(o, k);
-		appendStringInfo(o->buf, "\"%.4s-%.2s-%.2s\"", s, s + 4, s + 6);
-		ei_mark(v);
-	}
-	else
-		str(o, k, v);
-}
-
 static bool
 all_digits(const char *s, size_t len)
 {
@@ -106,6 +88,26 @@ all_digits(const char *s, size_t len)
 		if (s[i] < '0' || s[i] > '9')
 			return false;
 	return true;
+}
+
+/* A date member as YYYY-MM-DD: CII writes YYYYMMDD */
+static void
+date(Out *o, const char *k, const EiValue *v)
+{
+	const char *s = ei_trimmed(v);
+	char		iso[11];
+
+	if (s == NULL)
+		return;
+	if (o->cii && all_digits(s, 8))
+	{
+		snprintf(iso, sizeof(iso), "%.4s-%.2s-%.2s", s, s + 4, s + 6);
+		key(o, k);
+		escape_json(o->buf, iso);
+		ei_mark(v);
+	}
+	else
+		str(o, k, v);			/* as written: the import refuses it, saying why */
 }
 
 /*
@@ -180,7 +182,7 @@ note(Out *o, const EiNote *n)
 	if (!o->cii && s[0] == '#' && strlen(s) > 5 && s[4] == '#')
 	{
 		key(o, "subject_code");
-		appendStringInfo(o->buf, "\"%.3s\"", s + 1);
+		escape_json(o->buf, pnstrdup(s + 1, 3));
 		key(o, "text");
 		escape_json(o->buf, s + 5);
 		ei_mark(&n->content);
