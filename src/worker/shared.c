@@ -31,7 +31,8 @@ typedef struct WorkerState
 	TimestampTz started_at;
 	TimestampTz last_poll;
 	int			in_flight;
-	bool		relay_pending;	/* status moves queued since the worker looked */
+	bool		claim_pending;	/* invoices queued since the worker looked */
+	bool		relay_pending;	/* status moves queued since the worker relayed */
 	uint64		counters[WORKER_COUNTERS];
 	char		last_error[256];
 } WorkerState;
@@ -95,7 +96,8 @@ worker_started(void)
 	state->started_at = GetCurrentTimestamp();
 	state->last_poll = 0;
 	state->in_flight = 0;
-	state->relay_pending = true;	/* what was queued while it was away */
+	state->claim_pending = true;	/* what was queued while it was away */
+	state->relay_pending = true;
 	memset(state->counters, 0, sizeof(state->counters));
 	state->last_error[0] = '\0';
 	SpinLockRelease(&state->mutex);
@@ -131,13 +133,15 @@ worker_error(const char *message)
 }
 
 bool
-worker_take_relay(void)
+worker_pending(bool relay, bool clear)
 {
+	bool	   *flag = relay ? &state->relay_pending : &state->claim_pending;
 	bool		pending;
 
 	SpinLockAcquire(&state->mutex);
-	pending = state->relay_pending;
-	state->relay_pending = false;
+	pending = *flag;
+	if (clear)
+		*flag = false;
 	SpinLockRelease(&state->mutex);
 	return pending;
 }
@@ -166,14 +170,19 @@ wake_worker(XactEvent event, void *arg)
 {
 	Latch	   *latch = NULL;
 
+	/* only the first commit after the worker looked need wake it */
 	if (event == XACT_EVENT_COMMIT && (wake_at_commit || relay_at_commit) && state != NULL)
 	{
+		bool		wake = false;
+
 		SpinLockAcquire(&state->mutex);
 		latch = state->latch;
-		if (relay_at_commit)
-			state->relay_pending = true;
+		if (wake_at_commit && !state->claim_pending)
+			wake = state->claim_pending = true;
+		if (relay_at_commit && !state->relay_pending)
+			wake = state->relay_pending = true;
 		SpinLockRelease(&state->mutex);
-		if (latch)
+		if (wake && latch)
 			SetLatch(latch);
 	}
 	if (event == XACT_EVENT_COMMIT || event == XACT_EVENT_ABORT ||

@@ -28,8 +28,11 @@ extern void worker_polled(int in_flight);
 extern void worker_count(WorkerCounter counter, int n);
 extern void worker_error(const char *message);
 
-/* the worker: whether status moves were queued since it last asked */
-extern bool worker_take_relay(void);
+/*
+ * The worker: whether invoices (relay false) or status moves (relay true)
+ * were queued since it last cleared the flag.
+ */
+extern bool worker_pending(bool relay, bool clear);
 
 /* backends: whether the worker serves this database (and relays its notifications) */
 extern bool worker_serves_database(void);

@@ -30,8 +30,9 @@
 /* at most this long in libcurl's poll, so that SIGTERM is seen at once */
 #define POLL_SLICE_MS 100
 
-/* status notifications sent in one transaction */
+/* status notifications sent in one transaction, and at most so often */
 #define RELAY_BATCH 10000
+#define RELAY_INTERVAL_MS 10
 
 static ChorusCredentials credentials;
 static bool have_credentials = false;
@@ -206,9 +207,9 @@ collect_finished(dlist_head *done, TimestampTz now)
 }
 
 static long
-wait_time(TimestampTz now, TimestampTz next_claim)
+wait_time(TimestampTz now, TimestampTz next_claim, TimestampTz next_relay)
 {
-	TimestampTz until = next_claim;
+	TimestampTz until = Min(next_claim, next_relay);
 
 	if (token_retry_at > now && token_retry_at < until)
 		until = token_retry_at;
@@ -220,6 +221,7 @@ chorus_worker_main(Datum arg)
 {
 	bool		ready = false;
 	bool		relay_more = false;
+	TimestampTz next_relay = 0;
 	TimestampTz next_ready_check = 0;
 	TimestampTz next_claim = 0;
 	MemoryContext loop_cxt;
@@ -282,23 +284,28 @@ chorus_worker_main(Datum arg)
 				start_call(call);
 			}
 		}
-		/* status notifications queued by commits since the last turn */
-		if (ready && (relay_more || worker_take_relay()))
+		/* status notifications queued by commits, sent together */
+		if (ready && now >= next_relay && (relay_more || worker_pending(true, true)))
+		{
 			relay_more = jobs_relay(RELAY_BATCH) == RELAY_BATCH;
+			next_relay = after_ms(now, RELAY_INTERVAL_MS);
+		}
 		worker_polled(http_in_flight());
 
 		if (http_in_flight() > 0)
 			http_wait(POLL_SLICE_MS);
-		else if (!relay_more)
+		else
 		{
-			int			rc = WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH,
-									   wait_time(now, next_claim), PG_WAIT_EXTENSION);
+			bool		relay_waits = relay_more || worker_pending(true, false);
 
+			WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH,
+					  wait_time(now, next_claim, relay_waits ? next_relay : DT_NOEND),
+					  PG_WAIT_EXTENSION);
 			ResetLatch(MyLatch);
-			/* woken by a commit that queued work (or a signal): look now */
-			if (rc & WL_LATCH_SET)
-				next_claim = 0;
 		}
+		/* a commit queued invoices: look now */
+		if (worker_pending(false, true))
+			next_claim = 0;
 		collect_finished(&done, GetCurrentTimestamp());
 		if (!dlist_is_empty(&done))
 			n_pending += jobs_answer(&done, &pending);

@@ -118,7 +118,15 @@ q -c "INSERT INTO plain_invoice (id, supplier_id, buyer_id, channel, delivery, n
 move_tps=$(tps "$dir/move.sql" bench_buyer)
 plain_move_tps=$(tps "$dir/plain_move.sql" bench_buyer)
 
-# the same without NOTIFY, whose commits PostgreSQL serialises
+# the same with the notifications relayed by the worker (make bench's worker
+# serves this database), and without any: PostgreSQL serialises the commits
+# of notifying transactions
+q -c "ALTER DATABASE $PGDATABASE SET bizinvoice.status_notify = relay"
+relay_create_tps=$(tps "$dir/create_submit.sql" bench_supplier)
+relay_move_tps=$(tps "$dir/move.sql" bench_buyer)
+q -c "ALTER DATABASE $PGDATABASE RESET bizinvoice.status_notify"
+sleep 2
+relay_left=$(q -At -c 'SELECT count(*) FROM bizinvoice.status_event')
 q -c "ALTER DATABASE $PGDATABASE SET bizinvoice.status_notify = off"
 quiet_create_tps=$(tps "$dir/create_submit.sql" bench_supplier)
 quiet_move_tps=$(tps "$dir/move.sql" bench_buyer)
@@ -127,6 +135,9 @@ q -c "ALTER DATABASE $PGDATABASE RESET bizinvoice.status_notify"
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.0f/s vs %.0f/s plain: %.2f× the cost", a, b, b / a }'; }
 printf '| measure (%d clients, %d s) | bizinvoice vs plain SQL |\n|---|---|\n' "$clients" "$seconds"
 printf '| create + submit, 10-line invoice | %s |\n' "$(ratio "$create_tps" "$plain_create_tps")"
+printf '| the same, bizinvoice.status_notify = relay | %s |\n' "$(ratio "$relay_create_tps" "$plain_create_tps")"
 printf '| the same, bizinvoice.status_notify off | %s |\n' "$(ratio "$quiet_create_tps" "$plain_create_tps")"
 printf '| status move (partial payment) | %s |\n' "$(ratio "$move_tps" "$plain_move_tps")"
+printf '| the same, bizinvoice.status_notify = relay | %s |\n' "$(ratio "$relay_move_tps" "$plain_move_tps")"
 printf '| the same, bizinvoice.status_notify off | %s |\n' "$(ratio "$quiet_move_tps" "$plain_move_tps")"
+printf '\nnotifications still queued 2 s after the relay runs: %s\n' "$relay_left"

@@ -98,9 +98,11 @@ for c in 1 4 16; do
 	printf '| %s | %.0f/s | %.0f/s | %.0f/s | %s |\n' "$c" "$t" "$p" "$b" \
 		"$(awk -v a="$p" -v b="$b" 'BEGIN { printf "%.2f× the cost", b / a }')"
 done
-q -c "ALTER DATABASE $PGDATABASE SET bizinvoice.status_notify = off"
-p=$(tps "$dir/payment.sql" 16 bench_payer)
-q -c "ALTER DATABASE $PGDATABASE RESET bizinvoice.status_notify"
-printf '| 16, status_notify off | | %.0f/s | | |\n' "$p"
+for mode in relay off; do
+	q -c "ALTER DATABASE $PGDATABASE SET bizinvoice.status_notify = $mode"
+	p=$(tps "$dir/payment.sql" 16 bench_payer)
+	q -c "ALTER DATABASE $PGDATABASE RESET bizinvoice.status_notify"
+	printf '| 16, status_notify %s | | %.0f/s | | |\n' "$mode" "$p"
+done
 violations=$(q -At -c 'SELECT count(*) FROM bizinvoice.check_ledger()')
 printf '\ncheck_ledger() after the run: %s violations\n' "$violations"
