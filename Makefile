@@ -32,6 +32,7 @@ OBJS = \
 	src/xml/rules_totals.o \
 	src/xml/rules_vat.o \
 	src/xml/rules_codes.o \
+	src/xml/rules_context.o \
 	src/xml/import.o \
 	src/xml/write.o \
 	src/xml/write_ubl.o \
@@ -46,16 +47,15 @@ OBJS = \
 	src/worker/jobs.o \
 	src/worker/worker.o
 
-# The install script, assembled from one file per concern in this order;
-# each release's upgrade script is the files that release added; the
-# install scripts of earlier releases are kept as released.
-DATA_built = $(EXTENSION)--$(EXTVERSION).sql $(EXTENSION)--0.1--0.2.sql $(EXTENSION)--0.2--0.3.sql \
-	$(EXTENSION)--0.3--0.4.sql
-DATA = src/sql/released/$(EXTENSION)--0.1.sql src/sql/released/$(EXTENSION)--0.2.sql \
-	src/sql/released/$(EXTENSION)--0.3.sql
-UPGRADE_0_2 = src/sql/xml.sql
-UPGRADE_0_3 = src/sql/chorus.sql src/sql/chorus_worker.sql src/sql/exports.sql src/sql/facturx.sql
-UPGRADE_0_4 = src/sql/relay.sql
+# The install script, assembled from one file per concern in this order.
+# The upgrade script to this version is the files it added, then the
+# functions it changed in place (CREATE OR REPLACE, taken from their files);
+# the install and upgrade scripts of earlier releases are kept as released.
+DATA_built = $(EXTENSION)--$(EXTVERSION).sql $(EXTENSION)--0.3--0.4.sql
+DATA = $(addprefix src/sql/released/$(EXTENSION)--, 0.1.sql 0.2.sql 0.3.sql 0.1--0.2.sql 0.2--0.3.sql)
+ADDED_0_4 = src/sql/relay.sql src/sql/delivery.sql
+CHANGED_0_4 = src/sql/invoice_api.sql:create_invoice src/sql/invoice_flow.sql:submit \
+	src/sql/xml.sql:invoice_document
 SQL_PARTS = \
 	src/sql/identifiers.sql \
 	src/sql/roles.sql \
@@ -72,11 +72,15 @@ SQL_PARTS = \
 	src/sql/ledger_more.sql \
 	src/sql/ledger_payments.sql \
 	src/sql/security.sql \
-	$(UPGRADE_0_2) \
-	$(UPGRADE_0_3) \
-	$(UPGRADE_0_4)
+	src/sql/xml.sql \
+	src/sql/chorus.sql \
+	src/sql/chorus_worker.sql \
+	src/sql/exports.sql \
+	src/sql/facturx.sql \
+	src/sql/relay.sql \
+	src/sql/delivery.sql
 
-REGRESS = siren siret iban bic vat_id identifiers parties invoices statuses security reporting ledger ledger_more xml_corpus xml_import xml_hostile chorus exports facturx catalog teardown
+REGRESS = siren siret iban bic vat_id identifiers parties invoices statuses security reporting ledger ledger_more xml_corpus xml_import xml_hostile chorus exports facturx periods catalog teardown
 REGRESS_OPTS = --load-extension=$(EXTENSION) --encoding=UTF8 --no-locale
 ISOLATION = ident_unique status_race duplicate_submit ledger_race status_relay
 ISOLATION_OPTS = --load-extension=$(EXTENSION) --encoding=UTF8 --no-locale --inputdir=test/isolation
@@ -109,21 +113,13 @@ $(EXTENSION)--$(EXTVERSION).sql: src/sql/ident_types.sh src/sql/ident_types.tsv 
 	  sh src/sql/ident_types.sh src/sql/ident_types.tsv && \
 	  cat $(SQL_PARTS); } > $@.tmp && mv $@.tmp $@
 
-# an upgrade script is the files its release added
-define upgrade_script
-	{ printf '%s\n' '-- bizinvoice $(1) to $(2): generated from src/sql by make; edit there.' \
+$(EXTENSION)--0.3--0.4.sql: $(ADDED_0_4) $(foreach c,$(CHANGED_0_4),$(firstword $(subst :, ,$(c)))) \
+		src/sql/replace_function.sh Makefile
+	{ printf '%s\n' '-- bizinvoice 0.3 to 0.4: generated from src/sql by make; edit there.' \
 	    '\echo Use "ALTER EXTENSION $(EXTENSION) UPDATE" to load this file. \quit'; \
-	  cat $(3); } > $@.tmp && mv $@.tmp $@
-endef
-
-$(EXTENSION)--0.1--0.2.sql: $(UPGRADE_0_2) Makefile
-	$(call upgrade_script,0.1,0.2,$(UPGRADE_0_2))
-
-$(EXTENSION)--0.2--0.3.sql: $(UPGRADE_0_3) Makefile
-	$(call upgrade_script,0.2,0.3,$(UPGRADE_0_3))
-
-$(EXTENSION)--0.3--0.4.sql: $(UPGRADE_0_4) Makefile
-	$(call upgrade_script,0.3,0.4,$(UPGRADE_0_4))
+	  cat $(ADDED_0_4) && \
+	  $(foreach c,$(CHANGED_0_4),sh src/sql/replace_function.sh $(subst :, ,$(c)) &&) true; \
+	} > $@.tmp && mv $@.tmp $@
 
 .PHONY: demo test fuzz bench
 demo test fuzz bench:

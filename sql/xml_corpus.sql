@@ -1,6 +1,6 @@
 -- The official EN 16931 samples (test/corpus/en16931, see its SOURCES.tsv):
--- valid invoices raise no fatal finding; each rule test fires, or does not
--- fire, the rule it names.  The harness and `make installcheck` set
+-- valid invoices raise no fatal finding; each rule test, official or ours,
+-- fires, or does not fire, the rule it names.  The harness and `make installcheck` set
 -- BIZINVOICE_CORPUS to that folder.
 \getenv corpus BIZINVOICE_CORPUS
 SET client_min_messages = warning;
@@ -14,14 +14,16 @@ FROM unnest(ARRAY['valid', 'pairs', 'french']) d,
 	 LEFT JOIN LATERAL bizinvoice.validate_invoice(pg_read_binary_file(:'corpus' || '/' || d || '/' || f)) v ON true
 GROUP BY d, f ORDER BY d, f;
 
--- the rule tests: <success>R</success> means R must not fire, <error>R</error> that it must
+-- the rule tests: <success>R</success> means R must not fire, <error>R</error> that it must;
+-- the official ones, and ours in the same format (test/corpus/platform-rule-tests)
 CREATE TEMP TABLE rule_test AS
-SELECT f AS file, t.i,
+SELECT d || '/' || f AS file, t.i,
 	   (xpath('string(/v:test/v:assert/v:success)', t.x, ns))[1]::text AS must_pass,
 	   (xpath('string(/v:test/v:assert/v:error)', t.x, ns))[1]::text AS must_fire,
 	   (xpath('/v:test/*[local-name() != "assert"]', t.x, ns))[1] AS document
-FROM pg_ls_dir(:'corpus' || '/rule-tests') f,
-	 LATERAL (SELECT convert_from(pg_read_binary_file(:'corpus' || '/rule-tests/' || f), 'UTF8')::xml AS doc,
+FROM unnest(ARRAY['rule-tests', '../platform-rule-tests']) d,
+	 pg_ls_dir(:'corpus' || '/' || d) f,
+	 LATERAL (SELECT convert_from(pg_read_binary_file(:'corpus' || '/' || d || '/' || f), 'UTF8')::xml AS doc,
 					 ARRAY[ARRAY['v', 'http://difi.no/xsd/vefa/validator/1.0']] AS ns) s,
 	 LATERAL unnest(xpath('/v:testSet/v:test', s.doc, s.ns)) WITH ORDINALITY AS t(x, i);
 

@@ -121,7 +121,7 @@ DECLARE
 	top_keys CONSTANT text[] := ARRAY['number', 'issue_date', 'type_code', 'currency', 'due_date',
 		'buyer', 'payee', 'buyer_reference', 'purchase_order', 'contract_reference',
 		'preceding_invoice', 'payment', 'notes', 'lines', 'allowances', 'charges', 'totals',
-		'prepaid_amount', 'rounding_amount', 'attachments'];
+		'prepaid_amount', 'rounding_amount', 'attachments', 'invoicing_period', 'delivery'];
 	line_keys CONSTANT text[] := ARRAY['id', 'item_name', 'description', 'quantity', 'unit_code',
 		'net_price', 'base_quantity', 'allowance_amount', 'charge_amount', 'vat_category',
 		'vat_rate', 'net_amount'];
@@ -156,6 +156,22 @@ BEGIN
 	PERFORM json_check_keys(doc->'preceding_invoice', ARRAY['number', 'issue_date'],
 							'invoice', 'preceding_invoice');
 	PERFORM json_check_keys(doc->'totals', total_keys, 'invoice', 'totals');
+	PERFORM json_check_keys(doc->'invoicing_period', ARRAY['start_date', 'end_date'],
+							'invoice', 'invoicing_period');
+	PERFORM json_check_keys(doc->'delivery', ARRAY['date', 'name', 'country'], 'invoice', 'delivery');
+	IF json_date(doc #> '{invoicing_period,end_date}', 'invoicing_period.end_date')
+	   < json_date(doc #> '{invoicing_period,start_date}', 'invoicing_period.start_date') THEN
+		RAISE EXCEPTION 'invalid invoice document'
+			USING ERRCODE = '22023',
+				  DETAIL = format('The invoicing period ends (%s) before it starts (%s) (BR-29).',
+								  doc #>> '{invoicing_period,end_date}', doc #>> '{invoicing_period,start_date}');
+	END IF;
+	IF doc #>> '{delivery,country}' !~ '^[A-Za-z]{2}$' THEN
+		RAISE EXCEPTION 'invalid invoice document'
+			USING ERRCODE = '22023',
+				  DETAIL = format('delivery.country (BT-80) must be an ISO 3166-1 alpha-2 code, not "%s".',
+								  doc #>> '{delivery,country}');
+	END IF;
 	SELECT l, i INTO bad FROM jsonb_array_elements(doc->'lines') WITH ORDINALITY AS e(l, i)
 	WHERE jsonb_typeof(l) <> 'object' OR EXISTS (SELECT FROM jsonb_object_keys(l) k WHERE k <> ALL (line_keys))
 	LIMIT 1;
@@ -234,7 +250,8 @@ BEGIN
 						 type_code, currency, due_date, buyer_reference, purchase_order,
 						 contract_reference, preceding_number, preceding_issue_date,
 						 payment_means_code, payment_iban, payment_bic, payment_terms,
-						 prepaid_amount, rounding_amount, stated_totals, b2b_status)
+						 prepaid_amount, rounding_amount, stated_totals, b2b_status,
+						 period_start, period_end, delivery_date, deliver_to_name, deliver_to_country)
 	VALUES (supplier, buyer, resolve_party(doc->'payee', 'payee'),
 			CASE buyer_row.kind WHEN 'company' THEN 'B2B' ELSE 'B2G' END,
 			coalesce(buyer_row.delivery, 'platform'),
@@ -251,7 +268,11 @@ BEGIN
 			coalesce(json_numeric(doc->'prepaid_amount', 'prepaid_amount'), 0),
 			coalesce(json_numeric(doc->'rounding_amount', 'rounding_amount'), 0),
 			doc->'totals',
-			CASE buyer_row.kind WHEN 'company' THEN 'draft'::b2b_status END)
+			CASE buyer_row.kind WHEN 'company' THEN 'draft'::b2b_status END,
+			json_date(doc #> '{invoicing_period,start_date}', 'invoicing_period.start_date'),
+			json_date(doc #> '{invoicing_period,end_date}', 'invoicing_period.end_date'),
+			json_date(doc #> '{delivery,date}', 'delivery.date'),
+			doc #>> '{delivery,name}', upper(doc #>> '{delivery,country}'))
 	RETURNING id INTO new_id;
 
 	-- the numbers were checked above; jsonb_to_recordset reads each line once

@@ -159,6 +159,16 @@ BEGIN
 			USING ERRCODE = '22023',
 				  DETAIL = format('Due date %s is before issue date %s.', inv.due_date, inv.issue_date);
 	END IF;
+	-- an intra-community supply says when and where it was delivered
+	IF (coalesce(inv.delivery_date, inv.period_start, inv.period_end) IS NULL OR inv.deliver_to_country IS NULL)
+	   AND (EXISTS (SELECT FROM invoice_line l WHERE l.invoice_id = inv.id AND l.vat_category = 'K')
+			OR EXISTS (SELECT FROM invoice_allowance_charge a WHERE a.invoice_id = inv.id AND a.vat_category = 'K')) THEN
+		RAISE EXCEPTION 'invoice % cannot be submitted', inv.id
+			USING ERRCODE = '22023',
+				  DETAIL = CASE WHEN coalesce(inv.delivery_date, inv.period_start, inv.period_end) IS NULL
+					THEN 'An intra-community supply (VAT category K) gives the actual delivery date ("delivery": {"date"}, BT-72) or the invoicing period ("invoicing_period", BG-14) (BR-IC-11).'
+					ELSE 'An intra-community supply (VAT category K) gives the deliver to country ("delivery": {"country"}, BT-80) (BR-IC-12).' END;
+	END IF;
 
 	inv := compute_totals(inv);
 

@@ -249,10 +249,13 @@ COMMENT ON FUNCTION party_document(bigint) IS 'internal: a party as register_par
 
 -- The invoice as create_invoice's document, with its parties, VAT breakdown
 -- and totals: what the writers read, and what a round trip compares.
+-- plpgsql, whose body is not checked at creation: the install script defines
+-- it before the columns of 0.4 (src/sql/delivery.sql) exist
 CREATE FUNCTION invoice_document(invoice_id bigint) RETURNS jsonb
-LANGUAGE sql STABLE SET search_path = bizinvoice, pg_catalog, pg_temp
+LANGUAGE plpgsql STABLE SET search_path = bizinvoice, pg_catalog, pg_temp
 AS $$
-	SELECT jsonb_strip_nulls(jsonb_build_object(
+BEGIN
+	RETURN (SELECT jsonb_strip_nulls(jsonb_build_object(
 		'number', i.number, 'issue_date', i.issue_date, 'type_code', i.type_code,
 		'currency', i.currency, 'due_date', i.due_date,
 		'buyer_reference', i.buyer_reference, 'purchase_order', i.purchase_order,
@@ -262,6 +265,11 @@ AS $$
 		'payment', jsonb_build_object('means_code', i.payment_means_code,
 									  'iban', coalesce(i.payment_iban::text, i.payment_account),
 									  'bic', i.payment_bic, 'terms', i.payment_terms),
+		'invoicing_period', CASE WHEN coalesce(i.period_start, i.period_end) IS NOT NULL THEN
+			jsonb_build_object('start_date', i.period_start, 'end_date', i.period_end) END,
+		'delivery', CASE WHEN coalesce(i.delivery_date::text, i.deliver_to_name, i.deliver_to_country) IS NOT NULL
+			THEN jsonb_build_object('date', i.delivery_date, 'name', i.deliver_to_name,
+									'country', i.deliver_to_country) END,
 		'seller', party_document(i.supplier_id), 'buyer', party_document(i.buyer_id),
 		'payee', party_document(i.payee_id),
 		'notes', (SELECT jsonb_agg(jsonb_build_object('subject_code', subject_code, 'text', content)
@@ -294,7 +302,8 @@ AS $$
 			'charge_total', i.charge_total, 'tax_exclusive_total', i.tax_exclusive_total,
 			'vat_total', i.vat_total, 'tax_inclusive_total', i.tax_inclusive_total,
 			'payable_amount', i.payable_amount)))
-	FROM invoice i WHERE i.id = invoice_id
+	FROM invoice i WHERE i.id = invoice_document.invoice_id);
+END
 $$;
 COMMENT ON FUNCTION invoice_document(bigint) IS 'internal: an invoice as create_invoice''s document with its parties, VAT breakdown and totals';
 

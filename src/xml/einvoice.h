@@ -93,6 +93,9 @@ typedef struct EiLine			/* BG-25 */
 	EiValue		category;
 	EiValue		rate;
 	EiValue		scheme;
+	xmlNodePtr	period;			/* BG-26 */
+	EiValue		period_start;	/* BT-134 */
+	EiValue		period_end;		/* BT-135 */
 	int			n_acs;
 	EiAllowance *acs;
 } EiLine;
@@ -120,6 +123,14 @@ typedef struct EInvoice
 	EiValue		preceding_number;	/* BT-25 */
 	EiValue		preceding_date; /* BT-26 */
 	EiValue		payment_terms;	/* BT-20 */
+	xmlNodePtr	period;			/* BG-14 */
+	EiValue		period_start;	/* BT-73 */
+	EiValue		period_end;		/* BT-74 */
+	xmlNodePtr	delivery;		/* BG-13 */
+	EiValue		delivery_date;	/* BT-72 */
+	EiValue		deliver_to_name;	/* BT-70 */
+	xmlNodePtr	deliver_to;		/* BG-15, the deliver to address */
+	EiValue		deliver_to_country; /* BT-80 */
 	xmlNodePtr	payment_means;	/* BG-16 */
 	EiValue		means_code;		/* BT-81 */
 	EiValue		iban;			/* BT-84 */

@@ -291,6 +291,21 @@ invoice(Out *o, const EInvoice *inv)
 		date(o, "issue_date", &inv->preceding_date);
 		close_object(o);
 	}
+	if (EI_HAS(inv->period_start) || EI_HAS(inv->period_end))
+	{
+		open_object(o, "invoicing_period");
+		date(o, "start_date", &inv->period_start);
+		date(o, "end_date", &inv->period_end);
+		close_object(o);
+	}
+	if (EI_HAS(inv->delivery_date) || EI_HAS(inv->deliver_to_name) || EI_HAS(inv->deliver_to_country))
+	{
+		open_object(o, "delivery");
+		date(o, "date", &inv->delivery_date);
+		str(o, "name", &inv->deliver_to_name);
+		str(o, "country", &inv->deliver_to_country);
+		close_object(o);
+	}
 	if (inv->payment_means != NULL || EI_HAS(inv->payment_terms))
 	{
 		open_object(o, "payment");

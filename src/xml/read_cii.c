@@ -106,6 +106,9 @@ read_line(xmlNodePtr node, EiLine *l)
 	l->rate = ei_path(tax, "ram:RateApplicablePercent");
 	l->acs = read_allowances(settlement, &l->n_acs, false);
 	l->net_amount = ei_path(settlement, "ram:SpecifiedTradeSettlementLineMonetarySummation/ram:LineTotalAmount");
+	l->period = ei_child(settlement, "ram:BillingSpecifiedPeriod");
+	l->period_start = ei_path(l->period, "ram:StartDateTime/udt:DateTimeString");
+	l->period_end = ei_path(l->period, "ram:EndDateTime/udt:DateTimeString");
 }
 
 static void
@@ -126,6 +129,9 @@ read_settlement(EInvoice *inv, xmlNodePtr settlement)
 	inv->bic = ei_path(inv->payment_means, "ram:PayeeSpecifiedCreditorFinancialInstitution/ram:BICID");
 	inv->payment_terms = ei_path(settlement, "ram:SpecifiedTradePaymentTerms/ram:Description");
 	inv->due_date = ei_path(settlement, "ram:SpecifiedTradePaymentTerms/ram:DueDateDateTime/udt:DateTimeString");
+	inv->period = ei_child(settlement, "ram:BillingSpecifiedPeriod");
+	inv->period_start = ei_path(inv->period, "ram:StartDateTime/udt:DateTimeString");
+	inv->period_end = ei_path(inv->period, "ram:EndDateTime/udt:DateTimeString");
 	inv->preceding_number = ei_path(settlement, "ram:InvoiceReferencedDocument/ram:IssuerAssignedID");
 	inv->preceding_date = ei_path(settlement, "ram:InvoiceReferencedDocument/ram:FormattedIssueDateTime/qdt:DateTimeString");
 
@@ -209,6 +215,13 @@ ei_read_cii(EInvoice *inv)
 	read_party(ei_child(agreement, "ram:SellerTaxRepresentativeTradeParty"), &inv->tax_rep);
 	inv->purchase_order = ei_path(agreement, "ram:BuyerOrderReferencedDocument/ram:IssuerAssignedID");
 	inv->contract = ei_path(agreement, "ram:ContractReferencedDocument/ram:IssuerAssignedID");
+
+	inv->delivery = ei_child(trade, "ram:ApplicableHeaderTradeDelivery");
+	inv->delivery_date = ei_path(inv->delivery,
+								 "ram:ActualDeliverySupplyChainEvent/ram:OccurrenceDateTime/udt:DateTimeString");
+	inv->deliver_to_name = ei_path(inv->delivery, "ram:ShipToTradeParty/ram:Name");
+	inv->deliver_to = ei_find(inv->delivery, "ram:ShipToTradeParty/ram:PostalTradeAddress");
+	inv->deliver_to_country = ei_path(inv->deliver_to, "ram:CountryID");
 
 	read_settlement(inv, ei_child(trade, "ram:ApplicableHeaderTradeSettlement"));
 }

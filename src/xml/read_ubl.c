@@ -104,6 +104,9 @@ read_line(xmlNodePtr node, EiLine *l, bool credit)
 	l->net_price = ei_path(price, "cbc:PriceAmount");
 	l->base_quantity = ei_path(price, "cbc:BaseQuantity");
 	l->gross_price = ei_path(price, "cac:AllowanceCharge/cbc:BaseAmount");
+	l->period = ei_child(node, "cac:InvoicePeriod");
+	l->period_start = ei_path(l->period, "cbc:StartDate");
+	l->period_end = ei_path(l->period, "cbc:EndDate");
 }
 
 static void
@@ -205,6 +208,15 @@ ei_read_ubl(EInvoice *inv)
 	inv->iban = ei_path(inv->payment_means, "cac:PayeeFinancialAccount/cbc:ID");
 	inv->bic = ei_path(inv->payment_means, "cac:PayeeFinancialAccount/cac:FinancialInstitutionBranch/cbc:ID");
 	inv->payment_terms = ei_path(root, "cac:PaymentTerms/cbc:Note");
+
+	inv->period = ei_child(root, "cac:InvoicePeriod");
+	inv->period_start = ei_path(inv->period, "cbc:StartDate");
+	inv->period_end = ei_path(inv->period, "cbc:EndDate");
+	inv->delivery = ei_child(root, "cac:Delivery");
+	inv->delivery_date = ei_path(inv->delivery, "cbc:ActualDeliveryDate");
+	inv->deliver_to_name = ei_path(inv->delivery, "cac:DeliveryParty/cac:PartyName/cbc:Name");
+	inv->deliver_to = ei_find(inv->delivery, "cac:DeliveryLocation/cac:Address");
+	inv->deliver_to_country = ei_path(inv->deliver_to, "cac:Country/cbc:IdentificationCode");
 
 	inv->acs = read_allowances(root, &inv->n_acs, "cac:TaxCategory");
 	read_taxes(inv);

@@ -69,5 +69,6 @@ ei_check(EInvoice *inv)
 	ei_check_totals(&c);
 	ei_check_vat(&c);
 	ei_check_codes(&c);
+	ei_check_context(&c);
 	return c.findings;
 }

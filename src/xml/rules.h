@@ -43,5 +43,6 @@ extern void ei_check_presence(EiCheck *c);	/* BR-01 ... BR-65, BR-CO-26 */
 extern void ei_check_totals(EiCheck *c);	/* BR-CO-*: calculations */
 extern void ei_check_vat(EiCheck *c);	/* BR-S, Z, E, AE, IC, G, O */
 extern void ei_check_codes(EiCheck *c); /* BR-CL-*, BR-DEC-*, syntax */
+extern void ei_check_context(EiCheck *c);	/* periods, delivery, documents, items */
 
 #endif							/* BIZINVOICE_RULES_H */

@@ -137,6 +137,25 @@ line(Cii *c, xmlNodePtr trade, JsonbContainer *l)
 		jd_text(l, "net_amount"));
 }
 
+/* BG-13: the deliver to party's name and country (BT-70, BT-80), the date (BT-72) */
+static void
+delivery(Cii *c, xmlNodePtr trade, JsonbContainer *d)
+{
+	xmlNodePtr	node = el(c, trade, "ApplicableHeaderTradeDelivery");
+
+	if (jd_text(d, "name") != NULL || jd_text(d, "country") != NULL)
+	{
+		xmlNodePtr	ship = el(c, node, "ShipToTradeParty");
+
+		txt(c, ship, "Name", jd_text(d, "name"));
+		if (jd_text(d, "country") != NULL)
+			txt(c, el(c, ship, "PostalTradeAddress"), "CountryID", jd_text(d, "country"));
+	}
+	if (jd_text(d, "date") != NULL)
+		date_time(c, el(c, node, "ActualDeliverySupplyChainEvent"), "OccurrenceDateTime",
+				  jd_text(d, "date"), false);
+}
+
 static void
 settlement(Cii *c, xmlNodePtr trade, JsonbContainer *inv)
 {
@@ -144,6 +163,7 @@ settlement(Cii *c, xmlNodePtr trade, JsonbContainer *inv)
 	JsonbContainer *p = jd_object(inv, "payment");
 	JsonbContainer *t = jd_object(inv, "totals");
 	JsonbContainer *preceding = jd_object(inv, "preceding_invoice");
+	JsonbContainer *period = jd_object(inv, "invoicing_period");
 	xmlNodePtr	node;
 	int			i;
 
@@ -177,6 +197,12 @@ settlement(Cii *c, xmlNodePtr trade, JsonbContainer *inv)
 		txt(c, node, "ExemptionReasonCode", code);
 		if (category == NULL || strcmp(category, "O") != 0)
 			txt(c, node, "RateApplicablePercent", jd_text(v, "vat_rate"));
+	}
+	if (period != NULL)
+	{
+		node = el(c, s, "BillingSpecifiedPeriod");
+		date_time(c, node, "StartDateTime", jd_text(period, "start_date"), false);
+		date_time(c, node, "EndDateTime", jd_text(period, "end_date"), false);
 	}
 	for (i = 0; i < jd_length(inv, "allowances"); i++)
 	{
@@ -269,7 +295,7 @@ ei_write_cii(JsonbContainer *inv)
 	if (jd_text(inv, "contract_reference") != NULL)
 		txt(&c, el(&c, agreement, "ContractReferencedDocument"), "IssuerAssignedID",
 			jd_text(inv, "contract_reference"));
-	el(&c, trade, "ApplicableHeaderTradeDelivery");
+	delivery(&c, trade, jd_object(inv, "delivery"));
 	settlement(&c, trade, inv);
 	return doc;
 }

@@ -192,6 +192,7 @@ static void
 header(Ubl *u, xmlNodePtr root, JsonbContainer *inv)
 {
 	JsonbContainer *preceding = jd_object(inv, "preceding_invoice");
+	JsonbContainer *period = jd_object(inv, "invoicing_period");
 	int			i;
 
 	basic(u, root, "CustomizationID", "urn:cen.eu:en16931:2017");
@@ -210,6 +211,13 @@ header(Ubl *u, xmlNodePtr root, JsonbContainer *inv)
 	}
 	basic(u, root, "DocumentCurrencyCode", u->currency);
 	basic(u, root, "BuyerReference", jd_text(inv, "buyer_reference"));
+	if (period != NULL)
+	{
+		xmlNodePtr	node = agg(u, root, "InvoicePeriod");
+
+		basic(u, node, "StartDate", jd_text(period, "start_date"));
+		basic(u, node, "EndDate", jd_text(period, "end_date"));
+	}
 	if (jd_text(inv, "purchase_order") != NULL)
 		basic(u, agg(u, root, "OrderReference"), "ID", jd_text(inv, "purchase_order"));
 	if (preceding != NULL)
@@ -221,6 +229,23 @@ header(Ubl *u, xmlNodePtr root, JsonbContainer *inv)
 	}
 	if (jd_text(inv, "contract_reference") != NULL)
 		basic(u, agg(u, root, "ContractDocumentReference"), "ID", jd_text(inv, "contract_reference"));
+}
+
+/* BG-13: the date (BT-72), the deliver to country (BT-80) and party name (BT-70) */
+static void
+delivery(Ubl *u, xmlNodePtr root, JsonbContainer *d)
+{
+	xmlNodePtr	node;
+
+	if (d == NULL)
+		return;
+	node = agg(u, root, "Delivery");
+	basic(u, node, "ActualDeliveryDate", jd_text(d, "date"));
+	if (jd_text(d, "country") != NULL)
+		basic(u, agg(u, agg(u, agg(u, node, "DeliveryLocation"), "Address"), "Country"),
+			  "IdentificationCode", jd_text(d, "country"));
+	if (jd_text(d, "name") != NULL)
+		basic(u, agg(u, agg(u, node, "DeliveryParty"), "PartyName"), "Name", jd_text(d, "name"));
 }
 
 static void
@@ -276,6 +301,7 @@ ei_write_ubl(JsonbContainer *inv)
 		  jd_object(inv, "buyer"), true);
 	if (jd_object(inv, "payee") != NULL)
 		party(&u, agg(&u, root, "PayeeParty"), jd_object(inv, "payee"), false);
+	delivery(&u, root, jd_object(inv, "delivery"));
 	payment(&u, root, inv);
 	for (i = 0; i < jd_length(inv, "allowances"); i++)
 	{
