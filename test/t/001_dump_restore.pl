@@ -59,7 +59,9 @@ for my $format ('custom', 'plain')
 	is($node->safe_psql($db, $query), $before, "every value survives ($format)");
 	is($node->safe_psql($db,
 		"SELECT extversion FROM pg_extension WHERE extname = 'bizinvoice'"),
-		'0.3', "the extension is recreated, not copied ($format)");
+		$node->safe_psql($db,
+			"SELECT default_version FROM pg_available_extensions WHERE name = 'bizinvoice'"),
+		"the extension is recreated, not copied ($format)");
 	my ($rc, $out, $err) = $node->psql($db,
 		"INSERT INTO company (siren) VALUES ('732.829.320')");
 	like($err, qr/duplicate key value violates unique constraint/,
