@@ -33,6 +33,7 @@ OBJS = \
 	src/xml/rules_vat.o \
 	src/xml/rules_codes.o \
 	src/xml/rules_context.o \
+	src/xml/rules_lists.o \
 	src/xml/import.o \
 	src/xml/write.o \
 	src/xml/write_ubl.o \

@@ -174,9 +174,10 @@ extern char *ei_where(xmlNodePtr node);
 
 /*
  * Walking, with names written "prefix:Local" (prefixes cac, cbc, ram, rsm,
- * udt, qdt): the first child element so named, the next sibling with the same
+ * udt, qdt): whether an element is so named, the first child element so named, the next sibling with the same
  * name, the element at a path of such names, an element's text, an attribute.
  */
+extern bool ei_named(xmlNodePtr node, const char *name);
 extern xmlNodePtr ei_child(xmlNodePtr parent, const char *name);
 extern xmlNodePtr ei_next(xmlNodePtr node);
 extern xmlNodePtr ei_find(xmlNodePtr parent, const char *path);

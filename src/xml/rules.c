@@ -70,5 +70,6 @@ ei_check(EInvoice *inv)
 	ei_check_vat(&c);
 	ei_check_codes(&c);
 	ei_check_context(&c);
+	ei_check_lists(&c);
 	return c.findings;
 }

@@ -35,6 +35,9 @@ extern void ei_fail(EiCheck *c, const char *rule, xmlNodePtr where,
 extern void ei_warn(EiCheck *c, const char *rule, xmlNodePtr where,
 					const char *fmt,...) pg_attribute_printf(4, 5);
 
+/* Whether a code is one of a space-separated list's (" A B C "). */
+extern bool ei_in_list(const char *list, const char *code);
+
 /* Whether a value is present (not blank). */
 #define EI_HAS(v) (ei_trimmed(&(v)) != NULL)
 
@@ -44,5 +47,6 @@ extern void ei_check_totals(EiCheck *c);	/* BR-CO-*: calculations */
 extern void ei_check_vat(EiCheck *c);	/* BR-S, Z, E, AE, IC, G, O */
 extern void ei_check_codes(EiCheck *c); /* BR-CL-*, BR-DEC-*, syntax */
 extern void ei_check_context(EiCheck *c);	/* periods, delivery, documents, items */
+extern void ei_check_lists(EiCheck *c); /* BR-CL-* wherever codes appear */
 
 #endif							/* BIZINVOICE_RULES_H */

@@ -1,6 +1,7 @@
 /*
  * rules_codes.c
- *		EN 16931 code lists (BR-CL-01, 03, 04, 05, 14, 16, 17, 18), decimals
+ *		EN 16931 code lists of the terms read (BR-CL-01, 03, 04, 05, 14, 16,
+ *		17, 18; rules_lists.c has the others), decimals
  *		of amounts (BR-DEC-*), and the syntax the mapping relies on: amounts
  *		that are decimals and dates in each syntax's format (BIZ-NUM,
  *		BIZ-DATE: schema rules, fatal).
@@ -30,8 +31,8 @@ static const char payment_means[] =
 " 66 67 68 69 70 74 75 76 77 78 91 92 93 94 95 96 97 98 ZZZ ";
 static const char vat_categories[] = " AE L M E S Z G O K B ";
 
-static bool
-in_list(const char *list, const char *code)
+bool
+ei_in_list(const char *list, const char *code)
 {
 	size_t		len = strlen(code);
 	const char *p;
@@ -49,7 +50,7 @@ check_code(EiCheck *c, const char *rule, const EiValue *v, const char *list, con
 {
 	const char *s = ei_trimmed(v);
 
-	if (s != NULL && !in_list(list, s))
+	if (s != NULL && !ei_in_list(list, s))
 		ei_fail(c, rule, v->node, "The %s \"%s\" is not in its code list.", what, s);
 }
 
@@ -152,8 +153,8 @@ ei_check_codes(EiCheck *c)
 	type = ei_trimmed(&inv->type_code);
 	/* UBL tells invoices and credit notes apart by the root; CII takes both lists */
 	if (type != NULL &&
-		!(inv->syntax != EI_UBL_CREDIT_NOTE && in_list(invoice_types, type)) &&
-		!(inv->syntax != EI_UBL_INVOICE && in_list(credit_note_types, type)))
+		!(inv->syntax != EI_UBL_CREDIT_NOTE && ei_in_list(invoice_types, type)) &&
+		!(inv->syntax != EI_UBL_INVOICE && ei_in_list(credit_note_types, type)))
 		ei_fail(c, "BR-CL-01", inv->type_code.node,
 				"The document type code (BT-3) \"%s\" is not in its code list.", type);
 	check_code(c, "BR-CL-04", &inv->currency, currencies, "invoice currency code (BT-5)");

@@ -49,6 +49,15 @@ is_named(xmlNodePtr node, const char *ns, const char *local)
 		strcmp((const char *) node->ns->href, ns) == 0;
 }
 
+bool
+ei_named(xmlNodePtr node, const char *name)
+{
+	const char *local;
+	const char *ns = ns_of(name, &local);
+
+	return node != NULL && is_named(node, ns, local);
+}
+
 xmlNodePtr
 ei_child(xmlNodePtr parent, const char *name)
 {

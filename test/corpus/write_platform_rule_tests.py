@@ -1,0 +1,265 @@
+#!/usr/bin/env python3
+"""Writes platform-rule-tests/: rule tests in the format of the official
+EN 16931 ones, for rules no official test here covers.  Each case is a
+minimal UBL or CII document that fires the rule (error) or does not
+(success), as the rule's XPath in en16931-rules-1.3.16.tsv decides.
+
+usage: python3 test/corpus/write_platform_rule_tests.py
+"""
+import os
+out = os.path.join(os.path.dirname(os.path.abspath(__file__)), 'platform-rule-tests')
+os.makedirs(out, exist_ok=True)
+UBL_NS = ('xmlns="urn:oasis:names:specification:ubl:schema:xsd:Invoice-2" '
+          'xmlns:cac="urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2" '
+          'xmlns:cbc="urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2"')
+CII_NS = ('xmlns:rsm="urn:un:unece:uncefact:data:standard:CrossIndustryInvoice:100" '
+          'xmlns:ram="urn:un:unece:uncefact:data:standard:ReusableAggregateBusinessInformationEntity:100" '
+          'xmlns:udt="urn:un:unece:uncefact:data:standard:UnqualifiedDataType:100"')
+
+def ubl(body):
+    return f'<Invoice {UBL_NS}>{body}</Invoice>'
+
+def cii(tx):
+    return f'<rsm:CrossIndustryInvoice {CII_NS}><rsm:SupplyChainTradeTransaction>{tx}</rsm:SupplyChainTradeTransaction></rsm:CrossIndustryInvoice>'
+
+def ubl_line(inner):
+    return f'<cac:InvoiceLine><cbc:ID>1</cbc:ID>{inner}</cac:InvoiceLine>'
+
+def cii_line(inner):
+    return f'<ram:IncludedSupplyChainTradeLineItem><ram:AssociatedDocumentLineDocument><ram:LineID>1</ram:LineID></ram:AssociatedDocumentLineDocument>{inner}</ram:IncludedSupplyChainTradeLineItem>'
+
+def d(x):
+    return f'<udt:DateTimeString format="102">{x}</udt:DateTimeString>'
+
+def period_cii(start, end):
+    s = f'<ram:StartDateTime>{d(start)}</ram:StartDateTime>' if start else ''
+    e = f'<ram:EndDateTime>{d(end)}</ram:EndDateTime>' if end else ''
+    return f'<ram:BillingSpecifiedPeriod>{s}{e}</ram:BillingSpecifiedPeriod>'
+
+def period_ubl(start, end, code=None):
+    s = f'<cbc:StartDate>{start}</cbc:StartDate>' if start else ''
+    e = f'<cbc:EndDate>{end}</cbc:EndDate>' if end else ''
+    c = f'<cbc:DescriptionCode>{code}</cbc:DescriptionCode>' if code else ''
+    return f'<cac:InvoicePeriod>{s}{e}{c}</cac:InvoicePeriod>'
+
+def settlement(inner):
+    return f'<ram:ApplicableHeaderTradeSettlement>{inner}</ram:ApplicableHeaderTradeSettlement>'
+
+UBL_K = ('<cac:TaxTotal><cac:TaxSubtotal><cbc:TaxableAmount>100</cbc:TaxableAmount><cbc:TaxAmount>0</cbc:TaxAmount>'
+         '<cac:TaxCategory><cbc:ID>K</cbc:ID><cbc:Percent>0</cbc:Percent><cac:TaxScheme><cbc:ID>VAT</cbc:ID></cac:TaxScheme></cac:TaxCategory>'
+         '</cac:TaxSubtotal></cac:TaxTotal>')
+CII_K = ('<ram:ApplicableTradeTax><ram:CalculatedAmount>0</ram:CalculatedAmount><ram:TypeCode>VAT</ram:TypeCode>'
+         '<ram:BasisAmount>100</ram:BasisAmount><ram:CategoryCode>K</ram:CategoryCode><ram:RateApplicablePercent>0</ram:RateApplicablePercent></ram:ApplicableTradeTax>')
+def ubl_delivery(date=None, country=True):
+    dd = f'<cbc:ActualDeliveryDate>{date}</cbc:ActualDeliveryDate>' if date else ''
+    cc = '<cac:Country><cbc:IdentificationCode>DE</cbc:IdentificationCode></cac:Country>' if country else ''
+    return f'<cac:Delivery>{dd}<cac:DeliveryLocation><cac:Address><cbc:CityName>Berlin</cbc:CityName>{cc}</cac:Address></cac:DeliveryLocation></cac:Delivery>'
+def cii_delivery(date=None, country=True):
+    cc = '<ram:CountryID>DE</ram:CountryID>' if country else ''
+    dd = f'<ram:ActualDeliverySupplyChainEvent><ram:OccurrenceDateTime>{d(date)}</ram:OccurrenceDateTime></ram:ActualDeliverySupplyChainEvent>' if date else ''
+    return f'<ram:ApplicableHeaderTradeDelivery><ram:ShipToTradeParty><ram:PostalTradeAddress><ram:CityName>Berlin</ram:CityName>{cc}</ram:PostalTradeAddress></ram:ShipToTradeParty>{dd}</ram:ApplicableHeaderTradeDelivery>'
+
+tests = {
+ 'BR-29': [
+  ('error', 'UBL: the invoicing period ends before it starts', ubl(period_ubl('2026-11-30', '2026-11-01'))),
+  ('success', 'UBL: it ends the day it starts', ubl(period_ubl('2026-11-01', '2026-11-01'))),
+  ('success', 'UBL: a start date alone', ubl(period_ubl('2026-11-01', None))),
+  ('error', 'CII: the invoicing period ends before it starts', cii(settlement(period_cii('20261130', '20261101')))),
+  ('success', 'CII: it ends after it starts', cii(settlement(period_cii('20261101', '20261130')))),
+ ],
+ 'BR-30': [
+  ('error', 'UBL: a line period ends before it starts', ubl(ubl_line(period_ubl('2026-11-30', '2026-11-01')))),
+  ('success', 'UBL: a line period in order', ubl(ubl_line(period_ubl('2026-11-01', '2026-11-30')))),
+  ('error', 'CII: a line period ends before it starts', cii(cii_line('<ram:SpecifiedLineTradeSettlement>' + period_cii('20261130', '20261101') + '</ram:SpecifiedLineTradeSettlement>'))),
+  ('success', 'CII: an end date alone', cii(cii_line('<ram:SpecifiedLineTradeSettlement>' + period_cii(None, '20261101') + '</ram:SpecifiedLineTradeSettlement>'))),
+ ],
+ 'BR-CO-19': [
+  ('error', 'UBL: an empty invoicing period', ubl(period_ubl(None, None))),
+  ('success', 'UBL: a VAT point date code alone', ubl(period_ubl(None, None, '35'))),
+  ('success', 'UBL: an end date alone', ubl(period_ubl(None, '2026-11-30'))),
+  ('error', 'CII: an empty invoicing period', cii(settlement(period_cii(None, None)))),
+  ('success', 'CII: a start date alone', cii(settlement(period_cii('20261101', None)))),
+ ],
+ 'BR-CO-20': [
+  ('error', 'UBL: an empty line period', ubl(ubl_line(period_ubl(None, None)))),
+  ('success', 'UBL: a line period with its start', ubl(ubl_line(period_ubl('2026-11-01', None)))),
+  ('error', 'CII: an empty line period', cii(cii_line('<ram:SpecifiedLineTradeSettlement>' + period_cii(None, None) + '</ram:SpecifiedLineTradeSettlement>'))),
+  ('success', 'CII: a line period with both dates', cii(cii_line('<ram:SpecifiedLineTradeSettlement>' + period_cii('20261101', '20261130') + '</ram:SpecifiedLineTradeSettlement>'))),
+ ],
+ 'BR-CO-03': [
+  ('error', 'UBL: a VAT point date and a VAT point date code', ubl('<cbc:TaxPointDate>2026-11-30</cbc:TaxPointDate>' + period_ubl('2026-11-01', '2026-11-30', '35'))),
+  ('success', 'UBL: a VAT point date alone', ubl('<cbc:TaxPointDate>2026-11-30</cbc:TaxPointDate>' + period_ubl('2026-11-01', '2026-11-30'))),
+  ('success', 'UBL: a VAT point date code alone', ubl(period_ubl('2026-11-01', '2026-11-30', '35'))),
+  ('error', 'CII: a VAT point date and a VAT point date code', cii(settlement('<ram:ApplicableTradeTax><ram:TypeCode>VAT</ram:TypeCode><ram:CategoryCode>S</ram:CategoryCode><ram:TaxPointDate><udt:DateString format="102">20261130</udt:DateString></ram:TaxPointDate><ram:DueDateTypeCode>35</ram:DueDateTypeCode></ram:ApplicableTradeTax>'))),
+  ('success', 'CII: a VAT point date code alone', cii(settlement('<ram:ApplicableTradeTax><ram:TypeCode>VAT</ram:TypeCode><ram:CategoryCode>S</ram:CategoryCode><ram:DueDateTypeCode>35</ram:DueDateTypeCode></ram:ApplicableTradeTax>'))),
+ ],
+ 'BR-52': [
+  ('error', 'UBL: a supporting document without its reference', ubl('<cac:AdditionalDocumentReference><cbc:DocumentDescription>Timesheet</cbc:DocumentDescription></cac:AdditionalDocumentReference>')),
+  ('error', 'UBL: a blank reference', ubl('<cac:AdditionalDocumentReference><cbc:ID> </cbc:ID></cac:AdditionalDocumentReference>')),
+  ('success', 'UBL: a supporting document with its reference', ubl('<cac:AdditionalDocumentReference><cbc:ID>TS-1</cbc:ID></cac:AdditionalDocumentReference>')),
+  ('error', 'CII: a supporting document without its reference', cii('<ram:ApplicableHeaderTradeAgreement><ram:AdditionalReferencedDocument><ram:TypeCode>916</ram:TypeCode></ram:AdditionalReferencedDocument></ram:ApplicableHeaderTradeAgreement>')),
+  ('success', 'CII: a supporting document with its reference', cii('<ram:ApplicableHeaderTradeAgreement><ram:AdditionalReferencedDocument><ram:IssuerAssignedID>TS-1</ram:IssuerAssignedID><ram:TypeCode>916</ram:TypeCode></ram:AdditionalReferencedDocument></ram:ApplicableHeaderTradeAgreement>')),
+ ],
+ 'BR-54': [
+  ('error', 'UBL: an item attribute without its value', ubl(ubl_line('<cac:Item><cbc:Name>Paint</cbc:Name><cac:AdditionalItemProperty><cbc:Name>Colour</cbc:Name></cac:AdditionalItemProperty></cac:Item>'))),
+  ('success', 'UBL: an item attribute with its name and value', ubl(ubl_line('<cac:Item><cbc:Name>Paint</cbc:Name><cac:AdditionalItemProperty><cbc:Name>Colour</cbc:Name><cbc:Value>Red</cbc:Value></cac:AdditionalItemProperty></cac:Item>'))),
+  ('error', 'CII: an item attribute without its name', cii(cii_line('<ram:SpecifiedTradeProduct><ram:Name>Paint</ram:Name><ram:ApplicableProductCharacteristic><ram:Value>Red</ram:Value></ram:ApplicableProductCharacteristic></ram:SpecifiedTradeProduct>'))),
+  ('success', 'CII: an item attribute with its name and value', cii(cii_line('<ram:SpecifiedTradeProduct><ram:Name>Paint</ram:Name><ram:ApplicableProductCharacteristic><ram:Description>Colour</ram:Description><ram:Value>Red</ram:Value></ram:ApplicableProductCharacteristic></ram:SpecifiedTradeProduct>'))),
+ ],
+ 'BR-57': [
+  ('error', 'UBL: a deliver to address without its country', ubl(ubl_delivery(country=False))),
+  ('success', 'UBL: a deliver to address with its country', ubl(ubl_delivery())),
+  ('error', 'CII: a deliver to address without its country', cii(cii_delivery(country=False))),
+  ('success', 'CII: a deliver to address with its country', cii(cii_delivery())),
+ ],
+ 'BR-64': [
+  ('error', 'UBL: a standard item identifier without its scheme', ubl(ubl_line('<cac:Item><cbc:Name>Paint</cbc:Name><cac:StandardItemIdentification><cbc:ID>4012345678901</cbc:ID></cac:StandardItemIdentification></cac:Item>'))),
+  ('success', 'UBL: a standard item identifier with its scheme', ubl(ubl_line('<cac:Item><cbc:Name>Paint</cbc:Name><cac:StandardItemIdentification><cbc:ID schemeID="0160">4012345678901</cbc:ID></cac:StandardItemIdentification></cac:Item>'))),
+  ('error', 'CII: a blank scheme', cii(cii_line('<ram:SpecifiedTradeProduct><ram:GlobalID schemeID=" ">4012345678901</ram:GlobalID><ram:Name>Paint</ram:Name></ram:SpecifiedTradeProduct>'))),
+  ('success', 'CII: a standard item identifier with its scheme', cii(cii_line('<ram:SpecifiedTradeProduct><ram:GlobalID schemeID="0160">4012345678901</ram:GlobalID><ram:Name>Paint</ram:Name></ram:SpecifiedTradeProduct>'))),
+ ],
+ 'BR-65': [
+  ('error', 'UBL: a classification without its scheme', ubl(ubl_line('<cac:Item><cbc:Name>Paint</cbc:Name><cac:CommodityClassification><cbc:ItemClassificationCode>44111500</cbc:ItemClassificationCode></cac:CommodityClassification></cac:Item>'))),
+  ('success', 'UBL: a classification with its scheme', ubl(ubl_line('<cac:Item><cbc:Name>Paint</cbc:Name><cac:CommodityClassification><cbc:ItemClassificationCode listID="STI">44111500</cbc:ItemClassificationCode></cac:CommodityClassification></cac:Item>'))),
+  ('error', 'CII: the second classification without its scheme', cii(cii_line('<ram:SpecifiedTradeProduct><ram:Name>Paint</ram:Name><ram:DesignatedProductClassification><ram:ClassCode listID="STI">44111500</ram:ClassCode></ram:DesignatedProductClassification><ram:DesignatedProductClassification><ram:ClassCode>44111501</ram:ClassCode></ram:DesignatedProductClassification></ram:SpecifiedTradeProduct>'))),
+  ('success', 'CII: a classification with its scheme', cii(cii_line('<ram:SpecifiedTradeProduct><ram:Name>Paint</ram:Name><ram:DesignatedProductClassification><ram:ClassCode listID="STI">44111500</ram:ClassCode></ram:DesignatedProductClassification></ram:SpecifiedTradeProduct>'))),
+ ],
+ 'BR-IC-11': [
+  ('error', 'UBL: an intra-community supply without delivery date or period', ubl(ubl_delivery() + UBL_K)),
+  ('success', 'UBL: with the actual delivery date', ubl(ubl_delivery('2026-11-15') + UBL_K)),
+  ('success', 'UBL: with the invoicing period', ubl(period_ubl('2026-11-01', '2026-11-30') + ubl_delivery() + UBL_K)),
+  ('error', 'CII: an intra-community supply without delivery date or period', cii(cii_delivery() + settlement(CII_K))),
+  ('success', 'CII: with the invoicing period', cii(cii_delivery() + settlement(CII_K + period_cii('20261101', None)))),
+  ('success', 'CII: with the actual delivery date', cii(cii_delivery('20261115') + settlement(CII_K))),
+ ],
+ 'BR-IC-12': [
+  ('error', 'UBL: an intra-community supply without the deliver to country', ubl(ubl_delivery('2026-11-15', country=False) + UBL_K)),
+  ('success', 'UBL: with the deliver to country', ubl(ubl_delivery('2026-11-15') + UBL_K)),
+  ('error', 'CII: an intra-community supply without any delivery', cii(settlement(CII_K + period_cii('20261101', '20261130')))),
+  ('success', 'CII: with the deliver to country', cii(cii_delivery('20261115') + settlement(CII_K))),
+ ],
+}
+def ubl_party(inner, role='AccountingSupplierParty'):
+    return f'<cac:{role}><cac:Party>{inner}</cac:Party></cac:{role}>'
+
+def cii_agreement(inner):
+    return f'<ram:ApplicableHeaderTradeAgreement>{inner}</ram:ApplicableHeaderTradeAgreement>'
+
+def ubl_ac(charge, code):
+    return f'<cac:AllowanceCharge><cbc:ChargeIndicator>{charge}</cbc:ChargeIndicator><cbc:AllowanceChargeReasonCode>{code}</cbc:AllowanceChargeReasonCode><cbc:Amount>1</cbc:Amount></cac:AllowanceCharge>'
+
+def cii_ac(charge, code):
+    return f'<ram:SpecifiedTradeAllowanceCharge><ram:ChargeIndicator><udt:Indicator>{charge}</udt:Indicator></ram:ChargeIndicator><ram:ActualAmount>1</ram:ActualAmount><ram:ReasonCode>{code}</ram:ReasonCode></ram:SpecifiedTradeAllowanceCharge>'
+
+def cii_tax(inner):
+    return settlement(f'<ram:ApplicableTradeTax><ram:TypeCode>VAT</ram:TypeCode>{inner}<ram:CategoryCode>E</ram:CategoryCode></ram:ApplicableTradeTax>')
+
+def ubl_exemption(code):
+    return f'<cac:TaxTotal><cac:TaxSubtotal><cac:TaxCategory><cbc:ID>E</cbc:ID><cbc:TaxExemptionReasonCode>{code}</cbc:TaxExemptionReasonCode><cac:TaxScheme><cbc:ID>VAT</cbc:ID></cac:TaxScheme></cac:TaxCategory></cac:TaxSubtotal></cac:TaxTotal>'
+
+def ubl_attachment(mime):
+    return f'<cac:AdditionalDocumentReference><cbc:ID>A-1</cbc:ID><cac:Attachment><cbc:EmbeddedDocumentBinaryObject mimeCode="{mime}" filename="a">QUJD</cbc:EmbeddedDocumentBinaryObject></cac:Attachment></cac:AdditionalDocumentReference>'
+
+def cii_attachment(mime):
+    return cii_agreement(f'<ram:AdditionalReferencedDocument><ram:IssuerAssignedID>A-1</ram:IssuerAssignedID><ram:TypeCode>916</ram:TypeCode><ram:AttachmentBinaryObject mimeCode="{mime}" filename="a">QUJD</ram:AttachmentBinaryObject></ram:AdditionalReferencedDocument>')
+
+tests.update({
+ 'BR-CL-06': [
+  ('success', 'UBL: VAT point date code 35', ubl(period_ubl(None, None, '35'))),
+  ('error', 'UBL: VAT point date code 5 (a CII code)', ubl(period_ubl(None, None, '5'))),
+  ('success', 'CII: VAT point date code 5', cii(cii_tax('<ram:DueDateTypeCode>5</ram:DueDateTypeCode>'))),
+  ('error', 'CII: VAT point date code 35 (a UBL code)', cii(cii_tax('<ram:DueDateTypeCode>35</ram:DueDateTypeCode>'))),
+ ],
+ 'BR-CL-08': [
+  ('success', 'UBL: a note with subject AAI', ubl('<cbc:Note>#AAI#Pénalités de retard</cbc:Note>')),
+  ('error', 'UBL: a note with subject XYZ', ubl('<cbc:Note>#XYZ#Pénalités</cbc:Note>')),
+  ('success', 'UBL: a note with a # but no subject', ubl('<cbc:Note>Order #12 delivered</cbc:Note>')),
+  ('success', 'CII: subject AAI', '<rsm:CrossIndustryInvoice ' + CII_NS + '><rsm:ExchangedDocument><ram:IncludedNote><ram:Content>x</ram:Content><ram:SubjectCode>AAI</ram:SubjectCode></ram:IncludedNote></rsm:ExchangedDocument></rsm:CrossIndustryInvoice>'),
+  ('error', 'CII: subject XYZ', '<rsm:CrossIndustryInvoice ' + CII_NS + '><rsm:ExchangedDocument><ram:IncludedNote><ram:Content>x</ram:Content><ram:SubjectCode>XYZ</ram:SubjectCode></ram:IncludedNote></rsm:ExchangedDocument></rsm:CrossIndustryInvoice>'),
+ ],
+ 'BR-CL-10': [
+  ('success', 'UBL: a GLN', ubl(ubl_party('<cac:PartyIdentification><cbc:ID schemeID="0088">5790000435951</cbc:ID></cac:PartyIdentification>'))),
+  ('error', 'UBL: an unknown scheme', ubl(ubl_party('<cac:PartyIdentification><cbc:ID schemeID="XX">1</cbc:ID></cac:PartyIdentification>'))),
+  ('success', "UBL: the seller's SEPA creditor identifier", ubl(ubl_party('<cac:PartyIdentification><cbc:ID schemeID="SEPA">FR12ZZZ123456</cbc:ID></cac:PartyIdentification>'))),
+  ('error', "UBL: a SEPA scheme on the buyer", ubl(ubl_party('<cac:PartyIdentification><cbc:ID schemeID="SEPA">FR12ZZZ123456</cbc:ID></cac:PartyIdentification>', 'AccountingCustomerParty'))),
+  ('success', 'CII: a GLN', cii(cii_agreement('<ram:SellerTradeParty><ram:GlobalID schemeID="0088">5790000435951</ram:GlobalID></ram:SellerTradeParty>'))),
+  ('error', 'CII: an unknown scheme', cii(cii_agreement('<ram:SellerTradeParty><ram:GlobalID schemeID="XX">1</ram:GlobalID></ram:SellerTradeParty>'))),
+  ('success', "CII: an item's identifier is another rule's", cii(cii_line('<ram:SpecifiedTradeProduct><ram:GlobalID schemeID="XX">1</ram:GlobalID><ram:Name>A</ram:Name></ram:SpecifiedTradeProduct>'))),
+ ],
+ 'BR-CL-11': [
+  ('success', 'UBL: a SIREN', ubl(ubl_party('<cac:PartyLegalEntity><cbc:RegistrationName>A</cbc:RegistrationName><cbc:CompanyID schemeID="0002">732829320</cbc:CompanyID></cac:PartyLegalEntity>'))),
+  ('error', 'UBL: an unknown scheme', ubl(ubl_party('<cac:PartyLegalEntity><cbc:RegistrationName>A</cbc:RegistrationName><cbc:CompanyID schemeID="ZZ">1</cbc:CompanyID></cac:PartyLegalEntity>'))),
+  ('success', 'CII: a SIREN', cii(cii_agreement('<ram:SellerTradeParty><ram:SpecifiedLegalOrganization><ram:ID schemeID="0002">732829320</ram:ID></ram:SpecifiedLegalOrganization></ram:SellerTradeParty>'))),
+  ('error', 'CII: an unknown scheme', cii(cii_agreement('<ram:SellerTradeParty><ram:SpecifiedLegalOrganization><ram:ID schemeID="ZZ">1</ram:ID></ram:SpecifiedLegalOrganization></ram:SellerTradeParty>'))),
+  ('success', 'CII: a VAT registration is not a legal one', cii(cii_agreement('<ram:SellerTradeParty><ram:SpecifiedTaxRegistration><ram:ID schemeID="VA">FR40732829320</ram:ID></ram:SpecifiedTaxRegistration></ram:SellerTradeParty>'))),
+ ],
+ 'BR-CL-13': [
+  ('success', 'UBL: scheme STI', ubl(ubl_line('<cac:Item><cbc:Name>A</cbc:Name><cac:CommodityClassification><cbc:ItemClassificationCode listID="STI">44111500</cbc:ItemClassificationCode></cac:CommodityClassification></cac:Item>'))),
+  ('error', 'UBL: scheme QQQ', ubl(ubl_line('<cac:Item><cbc:Name>A</cbc:Name><cac:CommodityClassification><cbc:ItemClassificationCode listID="QQQ">44111500</cbc:ItemClassificationCode></cac:CommodityClassification></cac:Item>'))),
+  ('error', 'CII: scheme QQQ', cii(cii_line('<ram:SpecifiedTradeProduct><ram:Name>A</ram:Name><ram:DesignatedProductClassification><ram:ClassCode listID="QQQ">1</ram:ClassCode></ram:DesignatedProductClassification></ram:SpecifiedTradeProduct>'))),
+  ('success', 'CII: scheme STI', cii(cii_line('<ram:SpecifiedTradeProduct><ram:Name>A</ram:Name><ram:DesignatedProductClassification><ram:ClassCode listID="STI">1</ram:ClassCode></ram:DesignatedProductClassification></ram:SpecifiedTradeProduct>'))),
+ ],
+ 'BR-CL-19': [
+  ('success', 'UBL: allowance reason 95', ubl(ubl_ac('false', '95'))),
+  ('error', 'UBL: allowance reason 1', ubl(ubl_ac('false', '1'))),
+  ('success', 'UBL: a charge reason is another rule\'s', ubl(ubl_ac('true', 'AA'))),
+  ('success', 'CII: allowance reason 95', cii(settlement(cii_ac('false', '95')))),
+  ('error', 'CII: allowance reason 1', cii(settlement(cii_ac('false', '1')))),
+ ],
+ 'BR-CL-20': [
+  ('success', 'UBL: charge reason AA', ubl(ubl_ac('true', 'AA'))),
+  ('error', 'UBL: charge reason 95 (an allowance code)', ubl(ubl_ac('true', '95'))),
+  ('success', 'CII: charge reason AA', cii(settlement(cii_ac('true', 'AA')))),
+  ('error', 'CII: charge reason 95', cii(settlement(cii_ac('true', '95')))),
+ ],
+ 'BR-CL-21': [
+  ('success', 'UBL: a GTIN', ubl(ubl_line('<cac:Item><cbc:Name>A</cbc:Name><cac:StandardItemIdentification><cbc:ID schemeID="0160">4012345678901</cbc:ID></cac:StandardItemIdentification></cac:Item>'))),
+  ('error', 'UBL: an unknown scheme', ubl(ubl_line('<cac:Item><cbc:Name>A</cbc:Name><cac:StandardItemIdentification><cbc:ID schemeID="XX">1</cbc:ID></cac:StandardItemIdentification></cac:Item>'))),
+  ('success', 'CII: a GTIN', cii(cii_line('<ram:SpecifiedTradeProduct><ram:GlobalID schemeID="0160">4012345678901</ram:GlobalID><ram:Name>A</ram:Name></ram:SpecifiedTradeProduct>'))),
+  ('error', 'CII: an unknown scheme', cii(cii_line('<ram:SpecifiedTradeProduct><ram:GlobalID schemeID="XX">1</ram:GlobalID><ram:Name>A</ram:Name></ram:SpecifiedTradeProduct>'))),
+ ],
+ 'BR-CL-22': [
+  ('success', 'UBL: VATEX-EU-132', ubl(ubl_exemption('VATEX-EU-132'))),
+  ('error', 'UBL: VATEX-FR-1', ubl(ubl_exemption('VATEX-FR-1'))),
+  ('success', 'CII: VATEX-EU-132', cii(cii_tax('<ram:ExemptionReasonCode>VATEX-EU-132</ram:ExemptionReasonCode>'))),
+  ('error', 'CII: VATEX-FR-1', cii(cii_tax('<ram:ExemptionReasonCode>VATEX-FR-1</ram:ExemptionReasonCode>'))),
+ ],
+ 'BR-CL-23': [
+  ('success', 'UBL: C62 and HUR', ubl(ubl_line('<cbc:InvoicedQuantity unitCode="C62">1</cbc:InvoicedQuantity><cac:Price><cbc:PriceAmount>1</cbc:PriceAmount><cbc:BaseQuantity unitCode="HUR">1</cbc:BaseQuantity></cac:Price>'))),
+  ('error', 'UBL: QQQ', ubl(ubl_line('<cbc:InvoicedQuantity unitCode="QQQ">1</cbc:InvoicedQuantity>'))),
+  ('error', 'UBL: a base quantity in QQQ', ubl(ubl_line('<cbc:InvoicedQuantity unitCode="C62">1</cbc:InvoicedQuantity><cac:Price><cbc:PriceAmount>1</cbc:PriceAmount><cbc:BaseQuantity unitCode="QQQ">1</cbc:BaseQuantity></cac:Price>'))),
+  ('success', 'CII: H87', cii(cii_line('<ram:SpecifiedLineTradeDelivery><ram:BilledQuantity unitCode="H87">1</ram:BilledQuantity></ram:SpecifiedLineTradeDelivery>'))),
+  ('error', 'CII: QQQ', cii(cii_line('<ram:SpecifiedLineTradeDelivery><ram:BilledQuantity unitCode="QQQ">1</ram:BilledQuantity></ram:SpecifiedLineTradeDelivery>'))),
+ ],
+ 'BR-CL-24': [
+  ('success', 'UBL: a PDF', ubl(ubl_attachment('application/pdf'))),
+  ('error', 'UBL: a zip file', ubl(ubl_attachment('application/zip'))),
+  ('success', 'CII: a PNG', cii(cii_attachment('image/png'))),
+  ('error', 'CII: a zip file', cii(cii_attachment('application/zip'))),
+ ],
+ 'BR-CL-25': [
+  ('success', 'UBL: a SIRET address', ubl(ubl_party('<cbc:EndpointID schemeID="0009">73282932000074</cbc:EndpointID>'))),
+  ('error', 'UBL: an unknown scheme', ubl(ubl_party('<cbc:EndpointID schemeID="XX">1</cbc:EndpointID>'))),
+  ('success', 'CII: an e-mail address', cii(cii_agreement('<ram:SellerTradeParty><ram:URIUniversalCommunication><ram:URIID schemeID="EM">a@b.fr</ram:URIID></ram:URIUniversalCommunication></ram:SellerTradeParty>'))),
+  ('error', 'CII: an unknown scheme', cii(cii_agreement('<ram:SellerTradeParty><ram:URIUniversalCommunication><ram:URIID schemeID="XX">1</ram:URIID></ram:URIUniversalCommunication></ram:SellerTradeParty>'))),
+ ],
+ 'BR-CL-26': [
+  ('success', 'UBL: a GLN', ubl('<cac:Delivery><cac:DeliveryLocation><cbc:ID schemeID="0088">5790000435951</cbc:ID></cac:DeliveryLocation></cac:Delivery>')),
+  ('error', 'UBL: an unknown scheme', ubl('<cac:Delivery><cac:DeliveryLocation><cbc:ID schemeID="XX">1</cbc:ID></cac:DeliveryLocation></cac:Delivery>')),
+  ('success', 'CII: a GLN', cii('<ram:ApplicableHeaderTradeDelivery><ram:ShipToTradeParty><ram:GlobalID schemeID="0088">5790000435951</ram:GlobalID></ram:ShipToTradeParty></ram:ApplicableHeaderTradeDelivery>')),
+  ('error', 'CII: an unknown scheme', cii('<ram:ApplicableHeaderTradeDelivery><ram:ShipToTradeParty><ram:GlobalID schemeID="XX">1</ram:GlobalID></ram:ShipToTradeParty></ram:ApplicableHeaderTradeDelivery>')),
+ ],
+})
+
+for rule, cases in tests.items():
+    parts = ['<?xml version="1.0" encoding="UTF-8"?>',
+             '<!-- Written for bizinvoice in the format of the official EN 16931 rule tests: each',
+             f'     case fires {rule} (error) or does not (success), as the rule\'s XPath in',
+             '     en16931-rules-1.3.16.tsv decides; nothing else in it is meant to be valid. -->',
+             '<testSet xmlns="http://difi.no/xsd/vefa/validator/1.0">',
+             f'\t<assert><scope>{rule}</scope></assert>']
+    for kind, desc, doc in cases:
+        parts.append(f'\t<test>\n\t\t<assert><description>{desc}</description><{kind}>{rule}</{kind}></assert>\n\t\t{doc}\n\t</test>')
+    parts.append('</testSet>')
+    with open(f'{out}/{rule}.xml', 'w') as f:
+        f.write('\n'.join(parts) + '\n')
