@@ -34,6 +34,7 @@ OBJS = \
 	src/xml/rules_codes.o \
 	src/xml/rules_context.o \
 	src/xml/rules_lists.o \
+	src/xml/rules_syntax.o \
 	src/xml/import.o \
 	src/xml/write.o \
 	src/xml/write_ubl.o \

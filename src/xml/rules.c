@@ -71,5 +71,6 @@ ei_check(EInvoice *inv)
 	ei_check_codes(&c);
 	ei_check_context(&c);
 	ei_check_lists(&c);
+	ei_check_syntax(&c);
 	return c.findings;
 }

@@ -48,5 +48,6 @@ extern void ei_check_vat(EiCheck *c);	/* BR-S, Z, E, AE, IC, G, O */
 extern void ei_check_codes(EiCheck *c); /* BR-CL-*, BR-DEC-*, syntax */
 extern void ei_check_context(EiCheck *c);	/* periods, delivery, documents, items */
 extern void ei_check_lists(EiCheck *c); /* BR-CL-* wherever codes appear */
+extern void ei_check_syntax(EiCheck *c);	/* UBL-SR, CII-SR: how often elements occur */
 
 #endif							/* BIZINVOICE_RULES_H */

@@ -251,6 +251,55 @@ tests.update({
  ],
 })
 
+def ubl_pts(n):
+    return ubl(ubl_party('<cac:PartyTaxScheme><cbc:CompanyID>FR40732829320</cbc:CompanyID><cac:TaxScheme><cbc:ID>VAT</cbc:ID></cac:TaxScheme></cac:PartyTaxScheme>' * n))
+
+def cii_context(n):
+    return ('<rsm:CrossIndustryInvoice ' + CII_NS + '><rsm:ExchangedDocumentContext>'
+            + '<ram:GuidelineSpecifiedDocumentContextParameter><ram:ID>urn:cen.eu:en16931:2017</ram:ID></ram:GuidelineSpecifiedDocumentContextParameter>' * n
+            + '</rsm:ExchangedDocumentContext></rsm:CrossIndustryInvoice>')
+
+tests.update({
+ 'UBL-SR-01': [
+  ('success', 'one contract reference', ubl('<cac:ContractDocumentReference><cbc:ID>C-1</cbc:ID></cac:ContractDocumentReference>')),
+  ('error', 'two contract references', ubl('<cac:ContractDocumentReference><cbc:ID>C-1</cbc:ID></cac:ContractDocumentReference><cac:ContractDocumentReference><cbc:ID>C-2</cbc:ID></cac:ContractDocumentReference>')),
+ ],
+ 'UBL-SR-08': [
+  ('success', 'one invoicing period', ubl(period_ubl('2026-11-01', '2026-11-30'))),
+  ('error', 'two invoicing periods', ubl(period_ubl('2026-11-01', '2026-11-30') + period_ubl('2026-12-01', '2026-12-31'))),
+ ],
+ 'UBL-SR-34': [
+  ('success', 'a line with one note', ubl(ubl_line('<cbc:Note>a</cbc:Note>'))),
+  ('error', 'a line with two notes', ubl(ubl_line('<cbc:Note>a</cbc:Note><cbc:Note>b</cbc:Note>'))),
+ ],
+ 'UBL-SR-42': [
+  ('success', "two of the seller's tax schemes", ubl_pts(2)),
+  ('error', 'three', ubl_pts(3)),
+ ],
+ 'UBL-SR-48': [
+  ('success', 'an item with its VAT category', ubl(ubl_line('<cac:Item><cbc:Name>A</cbc:Name><cac:ClassifiedTaxCategory><cbc:ID>S</cbc:ID></cac:ClassifiedTaxCategory></cac:Item>'))),
+  ('error', 'an item without', ubl(ubl_line('<cac:Item><cbc:Name>A</cbc:Name></cac:Item>'))),
+  ('error', 'an item with two', ubl(ubl_line('<cac:Item><cbc:Name>A</cbc:Name><cac:ClassifiedTaxCategory><cbc:ID>S</cbc:ID></cac:ClassifiedTaxCategory><cac:ClassifiedTaxCategory><cbc:ID>Z</cbc:ID></cac:ClassifiedTaxCategory></cac:Item>'))),
+ ],
+ 'CII-SR-009': [
+  ('success', 'one specification identifier block', cii_context(1)),
+  ('error', 'none', cii_context(0)),
+  ('error', 'two', cii_context(2)),
+ ],
+ 'CII-SR-455': [
+  ('success', 'one seller contact', cii(cii_agreement('<ram:SellerTradeParty><ram:DefinedTradeContact><ram:PersonName>A</ram:PersonName></ram:DefinedTradeContact></ram:SellerTradeParty>'))),
+  ('error', 'two seller contacts', cii(cii_agreement('<ram:SellerTradeParty><ram:DefinedTradeContact><ram:PersonName>A</ram:PersonName></ram:DefinedTradeContact><ram:DefinedTradeContact><ram:PersonName>B</ram:PersonName></ram:DefinedTradeContact></ram:SellerTradeParty>'))),
+ ],
+ 'CII-SR-469': [
+  ('success', 'one payment reference', cii(settlement('<ram:PaymentReference>R-1</ram:PaymentReference>'))),
+  ('error', 'two payment references', cii(settlement('<ram:PaymentReference>R-1</ram:PaymentReference><ram:PaymentReference>R-2</ram:PaymentReference>'))),
+ ],
+ 'CII-SR-473': [
+  ('success', 'an allowance with one amount', cii(settlement(cii_ac('false', '95')))),
+  ('error', 'a line allowance with two amounts', cii(cii_line('<ram:SpecifiedLineTradeSettlement><ram:SpecifiedTradeAllowanceCharge><ram:ChargeIndicator><udt:Indicator>false</udt:Indicator></ram:ChargeIndicator><ram:ActualAmount>1</ram:ActualAmount><ram:ActualAmount>2</ram:ActualAmount></ram:SpecifiedTradeAllowanceCharge></ram:SpecifiedLineTradeSettlement>'))),
+ ],
+})
+
 for rule, cases in tests.items():
     parts = ['<?xml version="1.0" encoding="UTF-8"?>',
              '<!-- Written for bizinvoice in the format of the official EN 16931 rule tests: each',

@@ -1,0 +1,140 @@
+/*
+ * rules_syntax.c
+ *		The syntax rules of the EN 16931 artefacts (UBL-SR-*, CII-SR-*) that
+ *		bound how often an element occurs, so that a document never carries
+ *		two values of a term the model holds once.  The rules are data
+ *		generated from the artefacts (syntax_rules.h); each element of the
+ *		document is checked against the contexts it matches.
+ */
+#include "postgres.h"
+
+#include "rules.h"
+
+typedef struct SyntaxRule
+{
+	const char *rule;
+	bool		ubl;
+	const char *context;
+	const char *path;
+	bool		exactly;		/* exactly n, or at most n */
+	int			n;
+	const char *message;
+} SyntaxRule;
+
+#include "syntax_rules.h"
+
+/* The next step of a path ("a/b//c"): its name copied into step, the rest returned. */
+static const char *
+next_step(const char *path, char *step, size_t size)
+{
+	const char *slash = strchr(path, '/');
+	size_t		len = slash ? (size_t) (slash - path) : strlen(path);
+
+	strlcpy(step, path, Min(len + 1, size));
+	return slash ? slash + 1 : path + len;
+}
+
+/*
+ * Whether the path's steps, read from the right, name the node and its
+ * ancestors; from the root too when absolute.
+ */
+static bool
+matches_upward(xmlNodePtr node, const char *path, bool absolute)
+{
+	const char *end = path + strlen(path);
+
+	while (end > path)
+	{
+		const char *start = end;
+		char		step[128];
+
+		while (start > path && start[-1] != '/')
+			start--;
+		strlcpy(step, start, Min((size_t) (end - start) + 1, sizeof(step)));
+		if (node == NULL || node->type != XML_ELEMENT_NODE || !ei_named(node, step))
+			return false;
+		node = node->parent;
+		end = start;
+		while (end > path && end[-1] == '/')
+			end--;
+	}
+	return !absolute || (node != NULL && node->type == XML_DOCUMENT_NODE);
+}
+
+static bool
+in_context(xmlNodePtr node, const char *context)
+{
+	const char *last = strrchr(context, '/');
+
+	if (strcmp(context, "/") == 0)
+		return node->parent != NULL && node->parent->type == XML_DOCUMENT_NODE;
+	/* the local name first, after the prefix: most elements match no context */
+	last = last ? last + 1 : context;
+	if (strcmp((const char *) node->name, last + 4) != 0)
+		return false;
+	return matches_upward(node, context + strspn(context, "/"),
+						  context[0] == '/' && context[1] != '/');
+}
+
+/* How many elements path reaches from node; "//" first: from any descendant. */
+static int
+count_path(xmlNodePtr node, const char *path)
+{
+	char		step[128];
+	const char *rest;
+	int			n = 0;
+
+	if (*path == '\0')
+		return 1;
+	if (strncmp(path, "//", 2) == 0)
+	{
+		rest = next_step(path + 2, step, sizeof(step));
+		for (xmlNodePtr c = node->children; c != NULL; c = c->next)
+		{
+			if (c->type != XML_ELEMENT_NODE)
+				continue;
+			if (ei_named(c, step))
+				n += count_path(c, rest);
+			n += count_path(c, path);	/* and deeper */
+		}
+		return n;
+	}
+	rest = next_step(path, step, sizeof(step));
+	for (xmlNodePtr c = ei_child(node, step); c != NULL; c = ei_next(c))
+		n += count_path(c, rest);
+	return n;
+}
+
+static void
+check_node(EiCheck *c, xmlNodePtr node)
+{
+	for (int i = 0; i < lengthof(syntax_rules); i++)
+	{
+		const SyntaxRule *r = &syntax_rules[i];
+		int			n;
+
+		if (r->ubl != c->ubl || !in_context(node, r->context))
+			continue;
+		n = count_path(node, r->path);
+		if (r->exactly ? n != r->n : n > r->n)
+			ei_fail(c, r->rule, node, "%s (found %d).", r->message, n);
+	}
+}
+
+static void
+walk(EiCheck *c, xmlNodePtr node)
+{
+	for (xmlNodePtr n = node; n != NULL; n = n->next)
+	{
+		if (n->type != XML_ELEMENT_NODE)
+			continue;
+		check_node(c, n);
+		walk(c, n->children);
+	}
+}
+
+void
+ei_check_syntax(EiCheck *c)
+{
+	walk(c, c->inv->root);
+}
