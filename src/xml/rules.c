@@ -57,6 +57,20 @@ ei_warn(EiCheck *c, const char *rule, xmlNodePtr where, const char *fmt,...)
 	va_end(args);
 }
 
+/* The rules that look at every element, in one walk over the document */
+static void
+check_elements(EiCheck *c, xmlNodePtr node)
+{
+	for (xmlNodePtr n = node; n != NULL; n = n->next)
+	{
+		if (n->type != XML_ELEMENT_NODE)
+			continue;
+		ei_check_listed_codes(c, n);
+		ei_check_occurrences(c, n);
+		check_elements(c, n->children);
+	}
+}
+
 List *
 ei_check(EInvoice *inv)
 {
@@ -70,7 +84,7 @@ ei_check(EInvoice *inv)
 	ei_check_vat(&c);
 	ei_check_codes(&c);
 	ei_check_context(&c);
-	ei_check_lists(&c);
-	ei_check_syntax(&c);
+	check_elements(&c, inv->root);
+	ei_check_note_subjects(&c);
 	return c.findings;
 }

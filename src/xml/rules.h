@@ -47,7 +47,9 @@ extern void ei_check_totals(EiCheck *c);	/* BR-CO-*: calculations */
 extern void ei_check_vat(EiCheck *c);	/* BR-S, Z, E, AE, IC, G, O */
 extern void ei_check_codes(EiCheck *c); /* BR-CL-*, BR-DEC-*, syntax */
 extern void ei_check_context(EiCheck *c);	/* periods, delivery, documents, items */
-extern void ei_check_lists(EiCheck *c); /* BR-CL-* wherever codes appear */
-extern void ei_check_syntax(EiCheck *c);	/* UBL-SR, CII-SR: how often elements occur */
+/* The rules over each element of the document, wherever it stands. */
+extern void ei_check_listed_codes(EiCheck *c, xmlNodePtr node);	/* BR-CL-* */
+extern void ei_check_occurrences(EiCheck *c, xmlNodePtr node); /* UBL-SR, CII-SR */
+extern void ei_check_note_subjects(EiCheck *c); /* BR-CL-08 in UBL's notes */
 
 #endif							/* BIZINVOICE_RULES_H */

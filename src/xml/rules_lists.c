@@ -1,9 +1,9 @@
 /*
  * rules_lists.c
  *		The EN 16931 code-list rules over codes wherever a document carries
- *		them (BR-CL-06, 08, 10, 11, 13, 19 ... 26): one walk over the
- *		elements, each matched against a table of where each rule looks (the
- *		contexts of the official artefacts 1.3.16).  The lists themselves are
+ *		them (BR-CL-06, 08, 10, 11, 13, 19 ... 26): each element is matched
+ *		against a table of where each rule looks (the contexts of the official
+ *		artefacts 1.3.16).  The lists themselves are
  *		generated from the artefacts (code_lists.h).
  */
 #include "postgres.h"
@@ -128,8 +128,8 @@ applies(EiCheck *c, const ListRule *r, xmlNodePtr node)
 	return r->charge < 0 || charge_of(c, parent) == r->charge;
 }
 
-static void
-check_node(EiCheck *c, xmlNodePtr node)
+void
+ei_check_listed_codes(EiCheck *c, xmlNodePtr node)
 {
 	for (int i = 0; i < lengthof(list_rules); i++)
 	{
@@ -147,26 +147,14 @@ check_node(EiCheck *c, xmlNodePtr node)
 	}
 }
 
-static void
-walk(EiCheck *c, xmlNodePtr node)
-{
-	for (xmlNodePtr n = node; n != NULL; n = n->next)
-	{
-		if (n->type != XML_ELEMENT_NODE)
-			continue;
-		check_node(c, n);
-		walk(c, n->children);
-	}
-}
-
 /*
  * BR-CL-08 in UBL: a note with a three-letter subject code between its
  * first two '#' (as "#AAI#...") uses UNCL 4451.
  */
-static void
-check_ubl_notes(EiCheck *c)
+void
+ei_check_note_subjects(EiCheck *c)
 {
-	for (int i = 0; i < c->inv->n_notes; i++)
+	for (int i = 0; c->ubl && i < c->inv->n_notes; i++)
 	{
 		const char *s = c->inv->notes[i].content.text;
 		const char *first = s ? strchr(s, '#') : NULL;
@@ -181,12 +169,4 @@ check_ubl_notes(EiCheck *c)
 			ei_fail(c, "BR-CL-08", c->inv->notes[i].content.node,
 					"The invoice note subject code (BT-21) \"%s\" is not in its code list.", code);
 	}
-}
-
-void
-ei_check_lists(EiCheck *c)
-{
-	walk(c, c->inv->root);
-	if (c->ubl)
-		check_ubl_notes(c);
 }

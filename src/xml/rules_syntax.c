@@ -105,8 +105,8 @@ count_path(xmlNodePtr node, const char *path)
 	return n;
 }
 
-static void
-check_node(EiCheck *c, xmlNodePtr node)
+void
+ei_check_occurrences(EiCheck *c, xmlNodePtr node)
 {
 	for (int i = 0; i < lengthof(syntax_rules); i++)
 	{
@@ -119,22 +119,4 @@ check_node(EiCheck *c, xmlNodePtr node)
 		if (r->exactly ? n != r->n : n > r->n)
 			ei_fail(c, r->rule, node, "%s (found %d).", r->message, n);
 	}
-}
-
-static void
-walk(EiCheck *c, xmlNodePtr node)
-{
-	for (xmlNodePtr n = node; n != NULL; n = n->next)
-	{
-		if (n->type != XML_ELEMENT_NODE)
-			continue;
-		check_node(c, n);
-		walk(c, n->children);
-	}
-}
-
-void
-ei_check_syntax(EiCheck *c)
-{
-	walk(c, c->inv->root);
 }
