@@ -206,13 +206,22 @@ collect_finished(dlist_head *done, TimestampTz now)
 	}
 }
 
+/*
+ * How long the idle worker may sleep, at most a nap: until its next
+ * readiness check while the extension is missing; else until a relay, a
+ * claim (only with a usable token: without one, claims wait for the token's
+ * next try) or that try is due.
+ */
 static long
-wait_time(TimestampTz now, TimestampTz next_claim, TimestampTz next_relay)
+wait_time(TimestampTz now, bool ready, TimestampTz next_ready_check,
+		  TimestampTz next_claim, TimestampTz next_relay)
 {
-	TimestampTz until = Min(next_claim, next_relay);
+	TimestampTz until = ready ? next_relay : next_ready_check;
 
-	if (token_retry_at > now && token_retry_at < until)
-		until = token_retry_at;
+	if (ready && token_usable(now))
+		until = Min(until, next_claim);
+	else if (ready && token_retry_at > now)
+		until = Min(until, token_retry_at);
 	return Max(1, Min((long) chorus_naptime, (long) ((until - now) / 1000)));
 }
 
@@ -299,7 +308,8 @@ chorus_worker_main(Datum arg)
 			bool		relay_waits = relay_more || worker_pending(true, false);
 
 			WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH,
-					  wait_time(now, next_claim, relay_waits ? next_relay : DT_NOEND),
+					  wait_time(now, ready, next_ready_check, next_claim,
+								relay_waits ? next_relay : DT_NOEND),
 					  PG_WAIT_EXTENSION);
 			ResetLatch(MyLatch);
 		}

@@ -83,6 +83,18 @@ sub history
 ok($node->poll_query_until('postgres', 'SELECT running FROM bizinvoice.worker_status'), 'the worker runs');
 my $worker = $node->safe_psql('postgres', 'SELECT pid FROM bizinvoice.worker_status');
 
+# idle without Chorus Pro credentials, it sleeps its naps (100 ms here): about
+# 30 wake-ups in 3 s, not one a millisecond
+sub wakeups
+{
+	open my $fh, '<', "/proc/$worker/status" or die "no /proc/$worker/status: $!";
+	my ($n) = join('', <$fh>) =~ /^voluntary_ctxt_switches:\s+(\d+)/m;
+	return $n;
+}
+my $before = wakeups();
+sleep 3;
+cmp_ok(wakeups() - $before, '<', 100, 'the idle worker sleeps between naps');
+
 # 1. every move once, by the worker, as status_history has it
 my @got = listened('postgres', sub { moves('postgres', 1, 40) });
 is(scalar(@got), 200, '40 invoices: 200 notifications');
