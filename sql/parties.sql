@@ -61,6 +61,31 @@ BEGIN;
 SELECT act_as(NULL);
 ROLLBACK;
 SELECT current_party() = :alice AS alice_after_rollback;
+-- and follows savepoints: rolled back to, the party before comes back;
+-- released, the change stays; so in a PL/pgSQL exception block
+BEGIN;
+SAVEPOINT s1;
+SELECT act_as(NULL);
+SAVEPOINT s2;
+SELECT act_as(:alice, local => true);
+ROLLBACK TO s2;
+SELECT current_party() IS NULL AS none_after_rollback_to_s2;
+ROLLBACK TO s1;
+SELECT current_party() = :alice AS alice_after_rollback_to_s1;
+SAVEPOINT s3;
+SELECT act_as(NULL);
+RELEASE s3;
+SELECT current_party() IS NULL AS none_after_release;
+ROLLBACK;
+SELECT current_party() = :alice AS alice_after_rollback;
+DO $$
+BEGIN
+	PERFORM bizinvoice.act_as(NULL);
+	RAISE EXCEPTION 'fails after act_as';
+EXCEPTION WHEN raise_exception THEN
+	RAISE NOTICE 'acting for party % after the failed block', bizinvoice.current_party() IS NOT NULL;
+END
+$$;
 -- for transaction poolers: acting only until the end of the transaction
 BEGIN;
 SELECT act_as(NULL, local => true);

@@ -3,8 +3,9 @@
  *		act_as(), current_party(), and moves staged by the platform.
  *
  * The acting party lives in backend memory, not in a GUC: a GUC could be
- * SET by anyone, and act_as() is the only way in.  It follows transactions:
- * act_as() in a transaction that aborts is undone.
+ * SET by anyone, and act_as() is the only way in.  It follows transactions
+ * and subtransactions: act_as() in a transaction that aborts, or under a
+ * savepoint rolled back to (a PL/pgSQL exception block included), is undone.
  */
 #include "postgres.h"
 
@@ -30,6 +31,22 @@ static bool staged_set = false;
 static bool reroute_set = false;
 
 static bool callback_registered = false;
+
+/*
+ * What the acting party was when a subtransaction first changed it, to put
+ * back if that subtransaction aborts; innermost first, in
+ * TopTransactionContext.
+ */
+typedef struct SavedActor
+{
+	SubTransactionId subid;
+	int64		party;
+	bool		accountant;
+	bool		is_local;
+	struct SavedActor *next;
+} SavedActor;
+
+static SavedActor *saved_actors = NULL;
 
 /* the party's members, prepared once per backend */
 static SPIPlanPtr members_plan = NULL;
@@ -59,9 +76,39 @@ actor_xact_callback(XactEvent event, void *arg)
 			return;
 	}
 	current_is_local = false;
+	saved_actors = NULL;
 	/* staged strings lived in the transaction's memory */
 	staged_set = false;
 	reroute_set = false;
+}
+
+static void
+actor_subxact_callback(SubXactEvent event, SubTransactionId subid,
+					   SubTransactionId parent, void *arg)
+{
+	if (event == SUBXACT_EVENT_ABORT_SUB)
+	{
+		/* a move staged in the failed subtransaction is not the next one's */
+		staged_set = false;
+		reroute_set = false;
+		if (saved_actors != NULL && saved_actors->subid == subid)
+		{
+			current_party_id = saved_actors->party;
+			current_accountant = saved_actors->accountant;
+			current_is_local = saved_actors->is_local;
+			saved_actors = saved_actors->next;
+		}
+	}
+	else if (event == SUBXACT_EVENT_COMMIT_SUB &&
+			 saved_actors != NULL && saved_actors->subid == subid)
+	{
+		/* the parent answers for the change now, unless it saved an older state */
+		if (parent == TopSubTransactionId ||
+			(saved_actors->next != NULL && saved_actors->next->subid == parent))
+			saved_actors = saved_actors->next;
+		else
+			saved_actors->subid = parent;
+	}
 }
 
 static void
@@ -70,8 +117,28 @@ register_callback(void)
 	if (!callback_registered)
 	{
 		RegisterXactCallback(actor_xact_callback, NULL);
+		RegisterSubXactCallback(actor_subxact_callback, NULL);
 		callback_registered = true;
 	}
+}
+
+/* Before act_as() changes the acting party inside a subtransaction */
+static void
+save_actor(void)
+{
+	SubTransactionId subid = GetCurrentSubTransactionId();
+	SavedActor *saved;
+
+	if (subid == TopSubTransactionId ||
+		(saved_actors != NULL && saved_actors->subid == subid))
+		return;
+	saved = MemoryContextAlloc(TopTransactionContext, sizeof(SavedActor));
+	saved->subid = subid;
+	saved->party = current_party_id;
+	saved->accountant = current_accountant;
+	saved->is_local = current_is_local;
+	saved->next = saved_actors;
+	saved_actors = saved;
 }
 
 int64
@@ -140,6 +207,7 @@ act_as(PG_FUNCTION_ARGS)
 	register_callback();
 	if (PG_ARGISNULL(0))
 	{
+		save_actor();
 		current_party_id = 0;
 		current_accountant = false;
 		current_is_local = !PG_ARGISNULL(1) && PG_GETARG_BOOL(1);
@@ -189,6 +257,7 @@ act_as(PG_FUNCTION_ARGS)
 				 errmsg("permission denied to act for party " INT64_FORMAT, party),
 				 errdetail("Role \"%s\" is not a member of that party.",
 						   GetUserNameFromId(GetUserId(), false))));
+	save_actor();
 	current_party_id = party;
 	current_accountant = accountant;
 	current_is_local = !PG_ARGISNULL(1) && PG_GETARG_BOOL(1);
