@@ -57,6 +57,36 @@ ei_warn(EiCheck *c, const char *rule, xmlNodePtr where, const char *fmt,...)
 	va_end(args);
 }
 
+static int
+by_name_cmp(const void *a, const void *b)
+{
+	return strcmp(((const EiByName *) a)->local, ((const EiByName *) b)->local);
+}
+
+void
+ei_sort_by_name(EiByName *index, int n)
+{
+	qsort(index, n, sizeof(EiByName), by_name_cmp);
+}
+
+const EiByName *
+ei_first_by_name(const EiByName *index, int n, const char *local)
+{
+	int			lo = 0;
+	int			hi = n;
+
+	while (lo < hi)
+	{
+		int			mid = (lo + hi) / 2;
+
+		if (strcmp(index[mid].local, local) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return (lo < n && strcmp(index[lo].local, local) == 0) ? &index[lo] : NULL;
+}
+
 /* The rules that look at every element, in one walk over the document */
 static void
 check_elements(EiCheck *c, xmlNodePtr node)

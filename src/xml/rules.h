@@ -47,6 +47,21 @@ extern void ei_check_totals(EiCheck *c);	/* BR-CO-*: calculations */
 extern void ei_check_vat(EiCheck *c);	/* BR-S, Z, E, AE, IC, G, O */
 extern void ei_check_codes(EiCheck *c); /* BR-CL-*, BR-DEC-*, syntax */
 extern void ei_check_context(EiCheck *c);	/* periods, delivery, documents, items */
+/*
+ * A table's rules sorted by the local name of the element each looks at, so
+ * that each element of a document finds its own with a binary search.
+ */
+typedef struct EiByName
+{
+	const char *local;
+	int			rule;			/* its position in the table */
+} EiByName;
+
+extern void ei_sort_by_name(EiByName *index, int n);
+
+/* The first entry for this local name, or NULL; the others follow it. */
+extern const EiByName *ei_first_by_name(const EiByName *index, int n, const char *local);
+
 /* The rules over each element of the document, wherever it stands. */
 extern void ei_check_listed_codes(EiCheck *c, xmlNodePtr node);	/* BR-CL-* */
 extern void ei_check_occurrences(EiCheck *c, xmlNodePtr node); /* UBL-SR, CII-SR */

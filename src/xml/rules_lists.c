@@ -113,9 +113,7 @@ applies(EiCheck *c, const ListRule *r, xmlNodePtr node)
 {
 	xmlNodePtr	parent = node->parent;
 
-	/* the local name first: most elements are none of these (element + 4: after "ram:") */
-	if (r->ubl != c->ubl || strcmp((const char *) node->name, r->element + 4) != 0 ||
-		!ei_named(node, r->element))
+	if (r->ubl != c->ubl || !ei_named(node, r->element))
 		return false;
 	if (r->parent != NULL && !ei_named(parent, r->parent))
 		return false;
@@ -128,12 +126,30 @@ applies(EiCheck *c, const ListRule *r, xmlNodePtr node)
 	return r->charge < 0 || charge_of(c, parent) == r->charge;
 }
 
+/* the rules by the local name of their element (after its "ram:" prefix) */
+static EiByName by_name[lengthof(list_rules)];
+static bool indexed = false;
+
 void
 ei_check_listed_codes(EiCheck *c, xmlNodePtr node)
 {
-	for (int i = 0; i < lengthof(list_rules); i++)
+	const EiByName *e;
+
+	if (!indexed)
 	{
-		const ListRule *r = &list_rules[i];
+		for (int i = 0; i < lengthof(list_rules); i++)
+		{
+			by_name[i].local = list_rules[i].element + 4;
+			by_name[i].rule = i;
+		}
+		ei_sort_by_name(by_name, lengthof(list_rules));
+		indexed = true;
+	}
+	e = ei_first_by_name(by_name, lengthof(list_rules), (const char *) node->name);
+	for (; e != NULL && e < by_name + lengthof(list_rules) &&
+		 strcmp(e->local, (const char *) node->name) == 0; e++)
+	{
+		const ListRule *r = &list_rules[e->rule];
 		EiValue		v;
 		const char *code;
 

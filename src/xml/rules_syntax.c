@@ -61,17 +61,12 @@ matches_upward(xmlNodePtr node, const char *path, bool absolute)
 	return !absolute || (node != NULL && node->type == XML_DOCUMENT_NODE);
 }
 
+/* Whether the node stands where the context says (its local name already matches). */
 static bool
 in_context(xmlNodePtr node, const char *context)
 {
-	const char *last = strrchr(context, '/');
-
 	if (strcmp(context, "/") == 0)
 		return node->parent != NULL && node->parent->type == XML_DOCUMENT_NODE;
-	/* the local name first, after the prefix: most elements match no context */
-	last = last ? last + 1 : context;
-	if (strcmp((const char *) node->name, last + 4) != 0)
-		return false;
 	return matches_upward(node, context + strspn(context, "/"),
 						  context[0] == '/' && context[1] != '/');
 }
@@ -105,12 +100,21 @@ count_path(xmlNodePtr node, const char *path)
 	return n;
 }
 
-void
-ei_check_occurrences(EiCheck *c, xmlNodePtr node)
+/*
+ * The rules by the local name of their context's last element (after its
+ * "ram:" prefix); the root's rules ("/") under "".
+ */
+static EiByName by_name[lengthof(syntax_rules)];
+static bool indexed = false;
+
+static void
+check_rules(EiCheck *c, xmlNodePtr node, const char *local)
 {
-	for (int i = 0; i < lengthof(syntax_rules); i++)
+	const EiByName *e = ei_first_by_name(by_name, lengthof(syntax_rules), local);
+
+	for (; e != NULL && e < by_name + lengthof(syntax_rules) && strcmp(e->local, local) == 0; e++)
 	{
-		const SyntaxRule *r = &syntax_rules[i];
+		const SyntaxRule *r = &syntax_rules[e->rule];
 		int			n;
 
 		if (r->ubl != c->ubl || !in_context(node, r->context))
@@ -119,4 +123,25 @@ ei_check_occurrences(EiCheck *c, xmlNodePtr node)
 		if (r->exactly ? n != r->n : n > r->n)
 			ei_fail(c, r->rule, node, "%s (found %d).", r->message, n);
 	}
+}
+
+void
+ei_check_occurrences(EiCheck *c, xmlNodePtr node)
+{
+	if (!indexed)
+	{
+		for (int i = 0; i < lengthof(syntax_rules); i++)
+		{
+			const char *context = syntax_rules[i].context;
+			const char *last = strrchr(context, '/');
+
+			by_name[i].local = strcmp(context, "/") == 0 ? "" : (last ? last + 1 : context) + 4;
+			by_name[i].rule = i;
+		}
+		ei_sort_by_name(by_name, lengthof(syntax_rules));
+		indexed = true;
+	}
+	if (node->parent != NULL && node->parent->type == XML_DOCUMENT_NODE)
+		check_rules(c, node, "");
+	check_rules(c, node, (const char *) node->name);
 }
