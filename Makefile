@@ -57,7 +57,7 @@ DATA_built = $(EXTENSION)--$(EXTVERSION).sql $(EXTENSION)--0.3--0.4.sql
 DATA = $(addprefix src/sql/released/$(EXTENSION)--, 0.1.sql 0.2.sql 0.3.sql 0.1--0.2.sql 0.2--0.3.sql)
 ADDED_0_4 = src/sql/relay.sql src/sql/delivery.sql
 CHANGED_0_4 = src/sql/invoice_api.sql:create_invoice src/sql/invoice_flow.sql:submit \
-	src/sql/xml.sql:invoice_document
+	src/sql/xml.sql:invoice_document src/sql/xml.sql:import_read
 SQL_PARTS = \
 	src/sql/identifiers.sql \
 	src/sql/roles.sql \

@@ -185,15 +185,10 @@ BEGIN
 	doc := doc || jsonb_build_object('buyer', buyer, 'payee', payee);
 
 	IF acting IS NULL THEN
-		-- an administrator imports for the seller, for this call only
+		-- an administrator imports for the seller, for this call only (an
+		-- error undoes it with the (sub)transaction it aborts)
 		PERFORM act_as(seller, true);
-		BEGIN
-			new_id := create_invoice(doc);
-		EXCEPTION WHEN OTHERS THEN
-			-- acting survives a rolled back subtransaction: end it on the way out too
-			PERFORM act_as(NULL, true);
-			RAISE;
-		END;
+		new_id := create_invoice(doc);
 		PERFORM act_as(NULL, true);
 	ELSE
 		new_id := create_invoice(doc);
