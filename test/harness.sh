@@ -180,8 +180,8 @@ run_tap() {
 	passed=$((passed + ok)) failed=$((failed + bad))
 }
 
-# The libFuzzer target over the document path, for a bounded time
-# (BIZINVOICE_FUZZ_SECONDS, default 60).
+# The libFuzzer targets (invoice documents, identifiers), each for a bounded
+# time (BIZINVOICE_FUZZ_SECONDS, default 60).
 run_fuzz() {
 	local out=$work/fuzz rc=0
 	say "fuzz"
