@@ -61,7 +61,9 @@ SELECT act_as(NULL);
 
 -- the baseline: the same rows in plain tables with the same indexes, no logic
 -- (the other scripts' baselines share names: each starts afresh)
+SET client_min_messages = warning;
 DROP TABLE IF EXISTS plain_source, plain_line, plain_history, plain_vat, plain_invoice;
+RESET client_min_messages;
 CREATE TABLE plain_invoice (LIKE invoice INCLUDING DEFAULTS INCLUDING INDEXES);
 ALTER TABLE plain_invoice ALTER id ADD GENERATED ALWAYS AS IDENTITY;
 CREATE TABLE plain_line (LIKE invoice_line INCLUDING DEFAULTS INCLUDING INDEXES);
