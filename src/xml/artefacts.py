@@ -6,8 +6,8 @@
       the code lists the BR-CL rules of rules_lists.c check, as the
       artefacts' own XPath tests spell them;
   artefacts.py syntax RULES.tsv > src/xml/syntax_rules.h
-      the UBL-SR and CII-SR rules whose test is a plain count of a path of
-      elements (at most, or exactly, n), for rules_syntax.c.
+      the UBL-SR and CII-SR rules whose test counts a path of elements (at
+      most, exactly or at least n), for rules_syntax.c.
 """
 import csv
 import re
@@ -37,7 +37,20 @@ LISTS = [
     ("eas_schemes", "BR-CL-25", "CEF EAS: electronic address schemes"),
 ]
 
-COUNT = re.compile(r"^\(?\s*count\(([A-Za-z:/]+)\)\s*(<=|=)\s*(\d)\s*\)?$")
+PATH = r"([A-Za-z:/]+)"
+# what a syntax rule's test may say: a count of a path at most, or exactly,
+# n; a path that must be there; at most one of a path that may be absent
+TESTS = [
+    (re.compile(r"^\(?\s*count\(" + PATH + r"\)\s*(<=|=)\s*(\d)\s*\)?$"),
+     lambda m: [(m.group(1), "<" if m.group(2) == "<=" else "=", m.group(3))]),
+    (re.compile(r"^\(?" + PATH + r"\)?$"), lambda m: [(m.group(1), ">", "1")]),
+    (re.compile(r"^exists\(" + PATH + r"\) and exists\(" + PATH + r"\)$"),
+     lambda m: [(m.group(1), ">", "1"), (m.group(2), ">", "1")]),
+    (re.compile(r"^not\(" + PATH + r"\) or count\(" + PATH + r"\) = 1$"),
+     lambda m: [(m.group(1), "<", "1")] if m.group(1) == m.group(2) else []),
+]
+# a context's predicate on an allowance or charge: which of them it takes
+CHARGE = re.compile(r"\[cbc:ChargeIndicator = (true|false)\(\)\]$")
 
 
 def lists(rules):
@@ -68,18 +81,22 @@ def c_string(s):
 def syntax(rules):
     print(HEADER.format(name="syntax_rules.h",
                         what="The UBL-SR and CII-SR rules that count elements: in each element\n"
-                             " *\t\tmatching context, path occurs at most (or exactly) n times.  A\n"
-                             " *\t\tcontext \"/\" is the root; \"/a/b\" a path from the root; \"a/b\" or\n"
-                             " *\t\t\"//a/b\" one anywhere.",
+                             " *\t\tmatching context (an allowance or a charge only, when charge is\n"
+                             " *\t\t0 or 1), path occurs at most ('<'), exactly ('=') or at least\n"
+                             " *\t\t('>') n times.  A context \"/\" is the root; \"/a/b\" a path from\n"
+                             " *\t\tthe root; \"a/b\" or \"//a/b\" one anywhere.",
                         user="rules_syntax.c", guard="BIZINVOICE_SYNTAX_RULES_H"))
     print("\nstatic const SyntaxRule syntax_rules[] = {")
     for rule in rules.values():
         for syn in ("UBL", "CII"):
             if not rule["id"].startswith(syn + "-SR-"):
                 continue
-            m = COUNT.match(rule[syn + " test"].strip())
+            test = rule[syn + " test"].strip()
+            checks = next((f(m) for r, f in TESTS if (m := r.match(test))), [])
             context = rule[syn + " context"].strip()
-            if not m or "[" in context:
+            charge = CHARGE.search(context)
+            context = CHARGE.sub("", context)
+            if not checks or "[" in context:
                 continue
             message = re.sub(r"^\[[^\]]*\]\s*-\s*", "", rule["message"]).strip().rstrip(".")
             for ctx in (c.strip() for c in context.split("|")):
@@ -87,9 +104,11 @@ def syntax(rules):
                     if ctx == "/cn:CreditNote":
                         continue
                     ctx = "/"
-                print(f"\t{{{c_string(rule['id'])}, {str(syn == 'UBL').lower()}, {c_string(ctx)}, "
-                      f"{c_string(m.group(1))}, {str(m.group(2) == '=').lower()}, {m.group(3)},\n"
-                      f"\t{c_string(message)}}},")
+                for path, op, n in checks:
+                    print(f"\t{{{c_string(rule['id'])}, {str(syn == 'UBL').lower()}, {c_string(ctx)}, "
+                          f"{(-1 if not charge else int(charge.group(1) == 'true'))}, "
+                          f"{c_string(path)}, '{op}', {n},\n"
+                          f"\t{c_string(message)}}},")
     print("};")
     return "BIZINVOICE_SYNTAX_RULES_H"
 

@@ -57,6 +57,17 @@ ei_warn(EiCheck *c, const char *rule, xmlNodePtr where, const char *fmt,...)
 	va_end(args);
 }
 
+int
+ei_charge_indicator(EiCheck *c, xmlNodePtr ac)
+{
+	EiValue		v = ei_path(ac, c->ubl ? "cbc:ChargeIndicator" : "ram:ChargeIndicator/udt:Indicator");
+	const char *s = ei_trimmed(&v);
+
+	if (s == NULL)
+		return -1;
+	return strcmp(s, "true") == 0 ? 1 : strcmp(s, "false") == 0 ? 0 : -1;
+}
+
 static int
 by_name_cmp(const void *a, const void *b)
 {

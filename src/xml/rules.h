@@ -38,6 +38,9 @@ extern void ei_warn(EiCheck *c, const char *rule, xmlNodePtr where,
 /* Whether a code is one of a space-separated list's (" A B C "). */
 extern bool ei_in_list(const char *list, const char *code);
 
+/* Whether an allowance or charge element is a charge (1), an allowance (0), or says neither (-1). */
+extern int	ei_charge_indicator(EiCheck *c, xmlNodePtr ac);
+
 /* Whether a value is present (not blank). */
 #define EI_HAS(v) (ei_trimmed(&(v)) != NULL)
 

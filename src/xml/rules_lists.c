@@ -84,18 +84,6 @@ static const ListRule list_rules[] = {
 	icd_schemes, "delivery location identifier scheme (BT-71)"},
 };
 
-/* Whether an allowance or charge element is a charge (1), an allowance (0), or says neither (-1). */
-static int
-charge_of(EiCheck *c, xmlNodePtr ac)
-{
-	EiValue		v = ei_path(ac, c->ubl ? "cbc:ChargeIndicator" : "ram:ChargeIndicator/udt:Indicator");
-	const char *s = ei_trimmed(&v);
-
-	if (s == NULL)
-		return -1;
-	return strcmp(s, "true") == 0 ? 1 : strcmp(s, "false") == 0 ? 0 : -1;
-}
-
 /* UBL's bank assigned creditor identifier (BT-90): a SEPA scheme of the seller or payee */
 static bool
 sepa_creditor(xmlNodePtr node, const char *code)
@@ -123,7 +111,7 @@ applies(EiCheck *c, const ListRule *r, xmlNodePtr node)
 	/* the official contexts take only coded attributes that are there */
 	if (r->attribute != NULL && ei_attr(node, r->attribute).text == NULL)
 		return false;
-	return r->charge < 0 || charge_of(c, parent) == r->charge;
+	return r->charge < 0 || ei_charge_indicator(c, parent) == r->charge;
 }
 
 /* the rules by the local name of their element (after its "ram:" prefix) */

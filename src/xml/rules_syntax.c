@@ -2,7 +2,7 @@
  * rules_syntax.c
  *		The syntax rules of the EN 16931 artefacts (UBL-SR-*, CII-SR-*) that
  *		bound how often an element occurs, so that a document never carries
- *		two values of a term the model holds once.  The rules are data
+ *		two values of a term the model holds once, or lacks one it needs.  The rules are data
  *		generated from the artefacts (syntax_rules.h); each element of the
  *		document is checked against the contexts it matches.
  */
@@ -15,8 +15,9 @@ typedef struct SyntaxRule
 	const char *rule;
 	bool		ubl;
 	const char *context;
+	int			charge;			/* -1; or an allowance (0) or a charge (1) only */
 	const char *path;
-	bool		exactly;		/* exactly n, or at most n */
+	char		op;				/* at most ('<'), exactly ('=') or at least ('>') n */
 	int			n;
 	const char *message;
 } SyntaxRule;
@@ -117,10 +118,11 @@ check_rules(EiCheck *c, xmlNodePtr node, const char *local)
 		const SyntaxRule *r = &syntax_rules[e->rule];
 		int			n;
 
-		if (r->ubl != c->ubl || !in_context(node, r->context))
+		if (r->ubl != c->ubl || !in_context(node, r->context) ||
+			(r->charge >= 0 && ei_charge_indicator(c, node) != r->charge))
 			continue;
 		n = count_path(node, r->path);
-		if (r->exactly ? n != r->n : n > r->n)
+		if (r->op == '<' ? n > r->n : r->op == '=' ? n != r->n : n < r->n)
 			ei_fail(c, r->rule, node, "%s (found %d).", r->message, n);
 	}
 }

@@ -300,6 +300,38 @@ tests.update({
  ],
 })
 
+def ubl_ac_reasons(charge, n):
+    return ubl(f'<cac:AllowanceCharge><cbc:ChargeIndicator>{charge}</cbc:ChargeIndicator>'
+               + '<cbc:AllowanceChargeReason>r</cbc:AllowanceChargeReason>' * n + '<cbc:Amount>1</cbc:Amount></cac:AllowanceCharge>')
+
+tests.update({
+ 'UBL-SR-07': [
+  ('success', 'a preceding invoice with its number', ubl('<cac:BillingReference><cac:InvoiceDocumentReference><cbc:ID>F-1</cbc:ID></cac:InvoiceDocumentReference></cac:BillingReference>')),
+  ('error', 'a preceding invoice without', ubl('<cac:BillingReference><cac:InvoiceDocumentReference><cbc:IssueDate>2026-10-01</cbc:IssueDate></cac:InvoiceDocumentReference></cac:BillingReference>')),
+ ],
+ 'UBL-SR-30': [
+  ('success', 'an allowance with one reason', ubl_ac_reasons('false', 1)),
+  ('error', 'an allowance with two', ubl_ac_reasons('false', 2)),
+  ('success', 'a charge with two is another rule\'s', ubl_ac_reasons('true', 2)),
+ ],
+ 'UBL-SR-31': [
+  ('success', 'a charge with one reason', ubl_ac_reasons('true', 1)),
+  ('error', 'a charge with two', ubl_ac_reasons('true', 2)),
+ ],
+ 'UBL-SR-51': [
+  ('success', 'an address with one third line', ubl(ubl_party('<cac:PostalAddress><cac:AddressLine><cbc:Line>Bât. B</cbc:Line></cac:AddressLine><cac:Country><cbc:IdentificationCode>FR</cbc:IdentificationCode></cac:Country></cac:PostalAddress>'))),
+  ('error', 'an address with two', ubl(ubl_party('<cac:PostalAddress><cac:AddressLine><cbc:Line>Bât. B</cbc:Line></cac:AddressLine><cac:AddressLine><cbc:Line>3e étage</cbc:Line></cac:AddressLine><cac:Country><cbc:IdentificationCode>FR</cbc:IdentificationCode></cac:Country></cac:PostalAddress>'))),
+ ],
+ 'UBL-SR-53': [
+  ('success', 'a tax scheme with its VAT identifier', ubl_pts(1)),
+  ('error', 'a tax scheme without', ubl(ubl_party('<cac:PartyTaxScheme><cac:TaxScheme><cbc:ID>VAT</cbc:ID></cac:TaxScheme></cac:PartyTaxScheme>'))),
+ ],
+ 'CII-SR-463': [
+  ('success', 'an allowance with its indicator', cii(settlement(cii_ac('false', '95')))),
+  ('error', 'an allowance without', cii(settlement('<ram:SpecifiedTradeAllowanceCharge><ram:ActualAmount>1</ram:ActualAmount><ram:ReasonCode>95</ram:ReasonCode></ram:SpecifiedTradeAllowanceCharge>'))),
+ ],
+})
+
 for rule, cases in tests.items():
     parts = ['<?xml version="1.0" encoding="UTF-8"?>',
              '<!-- Written for bizinvoice in the format of the official EN 16931 rule tests: each',
