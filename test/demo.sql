@@ -235,3 +235,20 @@ SELECT replace(invoices_csv(:alice, '2026-01-01', '2026-12-31'), E'\r', '');
 \pset tuples_only off
 SELECT number, file_name FROM export_invoices(:alice, '2026-01-01', '2026-12-31', 'ubl') ORDER BY invoice_id;
 RESET ROLE;
+
+\echo
+\echo '== Status notifications: every move sends NOTIFY bizinvoice_status. With'
+\echo '   bizinvoice.status_notify = relay, the worker sends them in batches, from its own process'
+\echo '   (commits no longer queue behind one another): Alice archives her two cashed invoices.'
+LISTEN bizinvoice_status;
+SET bizinvoice.status_notify = relay;
+SET ROLE demo_alice;
+SELECT act_as(:alice);
+SELECT number, set_status(id, 'archived') FROM invoice
+WHERE supplier_id = :alice AND b2b_status = 'cashed' ORDER BY id;
+RESET ROLE;
+SELECT pid AS worker_pid FROM worker_status;
+SELECT pg_sleep(0.5) AS worker_relaying;
+SELECT count(*) AS still_queued FROM status_event;
+RESET bizinvoice.status_notify;
+UNLISTEN *;
