@@ -2,7 +2,8 @@
 # sends the notifications of status moves, in batches.  Every move is
 # notified exactly once, by the worker, with its history id; two identical
 # moves stay two notifications; moves made while the worker is away are sent
-# when it is back; a database the worker does not serve notifies at commit.
+# when it is back, a crash of the server included; a database the worker
+# does not serve notifies at commit.  An idle worker sleeps between naps.
 use strict;
 use warnings;
 use PostgreSQL::Test::Cluster;
@@ -124,6 +125,17 @@ $node->safe_psql('postgres', 'SELECT pg_terminate_backend(pid) FROM bizinvoice.w
 is(scalar(@got), 25, 'and are sent once it is back');
 isnt($node->safe_psql('postgres', 'SELECT pid FROM bizinvoice.worker_status'), $worker,
 	'by the worker started again');
+
+# 2b. queued moves survive a crash: the server killed while they wait, they
+# are sent once it is back (the queue is a table, not memory)
+$node->safe_psql('postgres', 'SELECT pg_terminate_backend(pid) FROM bizinvoice.worker_status');
+moves('postgres', 200, 4);
+my $queued = $node->safe_psql('postgres', 'SELECT count(*) FROM bizinvoice.status_event');
+ok($queued > 0, 'moves queued while the worker is away');
+$node->stop('immediate');
+$node->start;
+ok($node->poll_query_until('postgres', 'SELECT count(*) = 0 FROM bizinvoice.status_event'),
+	'after a crash and restart, the worker sends what was queued');
 
 # 3. a database the worker does not serve: each move's own session notifies
 @got = listened('elsewhere', sub { moves('elsewhere', 1, 3) });
