@@ -2,9 +2,10 @@
  * rules_syntax.c
  *		The syntax rules of the EN 16931 artefacts (UBL-SR-*, CII-SR-*) that
  *		bound how often an element occurs, so that a document never carries
- *		two values of a term the model holds once, or lacks one it needs.  The rules are data
- *		generated from the artefacts (syntax_rules.h); each element of the
- *		document is checked against the contexts it matches.
+ *		two values of a term the model holds once, or lacks one it needs.
+ *		The rules are data generated from the artefacts (syntax_rules.h);
+ *		each element of the document is checked against the contexts it
+ *		matches.
  */
 #include "postgres.h"
 
