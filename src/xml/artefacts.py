@@ -7,7 +7,8 @@
       artefacts' own XPath tests spell them;
   artefacts.py syntax RULES.tsv > src/xml/syntax_rules.h
       the UBL-SR and CII-SR rules whose test counts a path of elements (at
-      most, exactly or at least n), for rules_syntax.c.
+      most, exactly or at least n; with a filter comparing a child's text or
+      an attribute with a literal), for rules_syntax.c.
 """
 import csv
 import re
@@ -51,6 +52,23 @@ TESTS = [
 ]
 # a context's predicate on an allowance or charge: which of them it takes
 CHARGE = re.compile(r"\[cbc:ChargeIndicator = (true|false)\(\)\]$")
+# a count of a path whose step holds a predicate comparing a child's text or
+# an attribute, maybe upper-cased, with a literal: count(a/b[pred]/c) <= n
+FILTERED = re.compile(r"^\(?\s*count\(([A-Za-z:/]+)\[([^\]]+)\]([A-Za-z:/]*)\)\s*<=\s*(\d)\s*\)?$")
+PREDICATE = re.compile(r"^(?:([A-Za-z:/]+/)?upper-case\(([@A-Za-z:]+)\)|([A-Za-z:/]+))\s*(!?=)\s*'([^']*)'$")
+
+
+def filtered(test):
+    """The (path, where, attribute, upper, negated, value, rest) of a filtered count, or None."""
+    m = FILTERED.match(test)
+    p = m and PREDICATE.match(m.group(2))
+    if not p:
+        return None
+    upper = p.group(2) is not None
+    on = (p.group(1) or "") + p.group(2) if upper else p.group(3)
+    attribute = on.startswith("@")
+    return (m.group(1), on.lstrip("@"), attribute, upper, p.group(4) == "!=", p.group(5),
+            m.group(3).lstrip("/"), m.group(4))
 
 
 def lists(rules):
@@ -83,8 +101,11 @@ def syntax(rules):
                         what="The UBL-SR and CII-SR rules that count elements: in each element\n"
                              " *\t\tmatching context (an allowance or a charge only, when charge is\n"
                              " *\t\t0 or 1), path occurs at most ('<'), exactly ('=') or at least\n"
-                             " *\t\t('>') n times.  A context \"/\" is the root; \"/a/b\" a path from\n"
-                             " *\t\tthe root; \"a/b\" or \"//a/b\" one anywhere.",
+                             " *\t\t('>') n times; with a filter, only the elements path reaches\n"
+                             " *\t\twhose child text or attribute (upper-cased) equals, or not,\n"
+                             " *\t\ta value count, by what rest reaches from them.  A context \"/\"\n"
+                             " *\t\tis the root; \"/a/b\" a path from the root; \"a/b\" or \"//a/b\"\n"
+                             " *\t\tone anywhere.",
                         user="rules_syntax.c", guard="BIZINVOICE_SYNTAX_RULES_H"))
     print("\nstatic const SyntaxRule syntax_rules[] = {")
     for rule in rules.values():
@@ -92,7 +113,11 @@ def syntax(rules):
             if not rule["id"].startswith(syn + "-SR-"):
                 continue
             test = rule[syn + " test"].strip()
-            checks = next((f(m) for r, f in TESTS if (m := r.match(test))), [])
+            counts = next((f(m) for r, f in TESTS if (m := r.match(test))), [])
+            checks = [count + (None,) for count in counts]
+            where = filtered(test)
+            if not checks and where:
+                checks = [(where[0], "<", where[7], where[1:7])]
             context = rule[syn + " context"].strip()
             charge = CHARGE.search(context)
             context = CHARGE.sub("", context)
@@ -104,10 +129,14 @@ def syntax(rules):
                     if ctx == "/cn:CreditNote":
                         continue
                     ctx = "/"
-                for path, op, n in checks:
+                for path, op, n, where in checks:
+                    filter_ = "{NULL}" if where is None else (
+                        f"{{{c_string(where[0])}, {str(where[1]).lower()}, {str(where[2]).lower()}, "
+                        f"{str(where[3]).lower()}, {c_string(where[4])}, {c_string(where[5])}}}")
                     print(f"\t{{{c_string(rule['id'])}, {str(syn == 'UBL').lower()}, {c_string(ctx)}, "
                           f"{(-1 if not charge else int(charge.group(1) == 'true'))}, "
                           f"{c_string(path)}, '{op}', {n},\n"
+                          f"\t{filter_},\n"
                           f"\t{c_string(message)}}},")
     print("};")
     return "BIZINVOICE_SYNTAX_RULES_H"

@@ -11,6 +11,17 @@
 
 #include "rules.h"
 
+/* Which of the elements a path reaches count, and by what they lead to */
+typedef struct SyntaxFilter
+{
+	const char *on;				/* a child path, or an attribute; NULL: no filter */
+	bool		attribute;
+	bool		upper;			/* compared upper-cased */
+	bool		negated;		/* differs from value, rather than equals it */
+	const char *value;
+	const char *rest;			/* what counts, from each element kept ("": itself) */
+} SyntaxFilter;
+
 typedef struct SyntaxRule
 {
 	const char *rule;
@@ -20,6 +31,7 @@ typedef struct SyntaxRule
 	const char *path;
 	char		op;				/* at most ('<'), exactly ('=') or at least ('>') n */
 	int			n;
+	SyntaxFilter filter;
 	const char *message;
 } SyntaxRule;
 
@@ -73,16 +85,38 @@ in_context(xmlNodePtr node, const char *context)
 						  context[0] == '/' && context[1] != '/');
 }
 
+/* Whether an element passes the filter: its value there, when it has one, is (or is not) the value. */
+static bool
+passes(xmlNodePtr node, const SyntaxFilter *f)
+{
+	EiValue		v = f->attribute ? ei_attr(node, f->on) : ei_path(node, f->on);
+
+	if (v.text == NULL)
+		return false;
+	return (f->upper ? pg_strcasecmp(v.text, f->value) == 0 : strcmp(v.text, f->value) == 0) != f->negated;
+}
+
+static int count_path(xmlNodePtr node, const char *path, const SyntaxFilter *f);
+
+/* An element the path reached: it counts, or what the filter's rest reaches from it does. */
+static int
+count_reached(xmlNodePtr node, const SyntaxFilter *f)
+{
+	if (f == NULL || f->on == NULL)
+		return 1;
+	return passes(node, f) ? count_path(node, f->rest, NULL) : 0;
+}
+
 /* How many elements path reaches from node; "//" first: from any descendant. */
 static int
-count_path(xmlNodePtr node, const char *path)
+count_path(xmlNodePtr node, const char *path, const SyntaxFilter *f)
 {
 	char		step[128];
 	const char *rest;
 	int			n = 0;
 
 	if (*path == '\0')
-		return 1;
+		return count_reached(node, f);
 	if (strncmp(path, "//", 2) == 0)
 	{
 		rest = next_step(path + 2, step, sizeof(step));
@@ -91,14 +125,14 @@ count_path(xmlNodePtr node, const char *path)
 			if (c->type != XML_ELEMENT_NODE)
 				continue;
 			if (ei_named(c, step))
-				n += count_path(c, rest);
-			n += count_path(c, path);	/* and deeper */
+				n += count_path(c, rest, f);
+			n += count_path(c, path, f);	/* and deeper */
 		}
 		return n;
 	}
 	rest = next_step(path, step, sizeof(step));
 	for (xmlNodePtr c = ei_child(node, step); c != NULL; c = ei_next(c))
-		n += count_path(c, rest);
+		n += count_path(c, rest, f);
 	return n;
 }
 
@@ -122,7 +156,7 @@ check_rules(EiCheck *c, xmlNodePtr node, const char *local)
 		if (r->ubl != c->ubl || !in_context(node, r->context) ||
 			(r->charge >= 0 && ei_charge_indicator(c, node) != r->charge))
 			continue;
-		n = count_path(node, r->path);
+		n = count_path(node, r->path, &r->filter);
 		if (r->op == '<' ? n > r->n : r->op == '=' ? n != r->n : n < r->n)
 			ei_fail(c, r->rule, node, "%s (found %d).", r->message, n);
 	}

@@ -332,6 +332,42 @@ tests.update({
  ],
 })
 
+def ubl_schemes(role, schemes):
+    return ubl(ubl_party(''.join(
+        f'<cac:PartyTaxScheme><cbc:CompanyID>{i}</cbc:CompanyID><cac:TaxScheme><cbc:ID>{s}</cbc:ID></cac:TaxScheme></cac:PartyTaxScheme>'
+        for i, s in enumerate(schemes)), role))
+
+def ubl_object_ids(codes):
+    return ubl(''.join(f'<cac:AdditionalDocumentReference><cbc:ID>{i}</cbc:ID><cbc:DocumentTypeCode>{c}</cbc:DocumentTypeCode></cac:AdditionalDocumentReference>'
+                       for i, c in enumerate(codes)))
+
+def ubl_sepa(roles):
+    return ubl(''.join(ubl_party('<cac:PartyIdentification><cbc:ID schemeID="SEPA">FR12ZZZ12345</cbc:ID></cac:PartyIdentification>', r)
+                       for r in roles))
+
+tests.update({
+ 'UBL-SR-04': [
+  ('success', 'one invoiced object identifier, and another document', ubl_object_ids(['130', '916'])),
+  ('error', 'two invoiced object identifiers', ubl_object_ids(['130', '130'])),
+ ],
+ 'UBL-SR-12': [
+  ('success', "the seller's VAT identifier and a tax registration", ubl_schemes('AccountingSupplierParty', ['VAT', 'TAX'])),
+  ('error', 'two VAT identifiers (one in lower case)', ubl_schemes('AccountingSupplierParty', ['VAT', 'vat'])),
+ ],
+ 'UBL-SR-13': [
+  ('success', 'one tax registration', ubl_schemes('AccountingSupplierParty', ['TAX', 'VAT'])),
+  ('error', 'two tax registrations', ubl_schemes('AccountingSupplierParty', ['TAX', 'FC'])),
+ ],
+ 'UBL-SR-18': [
+  ('success', "the buyer's VAT identifier", ubl_schemes('AccountingCustomerParty', ['VAT'])),
+  ('error', 'two', ubl_schemes('AccountingCustomerParty', ['VAT', 'VAT'])),
+ ],
+ 'UBL-SR-29': [
+  ('success', 'one SEPA creditor identifier', ubl_sepa(['AccountingSupplierParty'])),
+  ('error', 'two, the seller\'s and the payee\'s', ubl_sepa(['AccountingSupplierParty', 'PayeeParty'])),
+ ],
+})
+
 for rule, cases in tests.items():
     parts = ['<?xml version="1.0" encoding="UTF-8"?>',
              '<!-- Written for bizinvoice in the format of the official EN 16931 rule tests: each',
