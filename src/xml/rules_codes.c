@@ -1,7 +1,7 @@
 /*
  * rules_codes.c
- *		EN 16931 code lists of the terms read (BR-CL-01, 03, 04, 05, 14, 16,
- *		17, 18; rules_lists.c has the others), decimals
+ *		EN 16931 code lists of the terms read (BR-CL-01, 03, 04, 05, 16, 17,
+ *		18; rules_lists.c has the others), decimals
  *		of amounts (BR-DEC-*), and the syntax the mapping relies on: amounts
  *		that are decimals and dates in each syntax's format (BIZ-NUM,
  *		BIZ-DATE: schema rules, fatal).
@@ -10,7 +10,6 @@
 
 #include "decimal.h"
 #include "rules.h"
-#include "types/ident.h"
 
 /* The code lists of the official artefacts 1.3.16, space-separated. */
 static const char invoice_types[] =
@@ -52,15 +51,6 @@ check_code(EiCheck *c, const char *rule, const EiValue *v, const char *list, con
 
 	if (s != NULL && !ei_in_list(list, s))
 		ei_fail(c, rule, v->node, "The %s \"%s\" is not in its code list.", what, s);
-}
-
-static void
-check_country(EiCheck *c, const EiValue *v)
-{
-	const char *s = ei_trimmed(v);
-
-	if (s != NULL && (strlen(s) != 2 || !iso3166_country(s)))
-		ei_fail(c, "BR-CL-14", v->node, "The country code \"%s\" is not an ISO 3166-1 alpha-2 code.", s);
 }
 
 /* A number: a decimal (BIZ-NUM). */
@@ -160,10 +150,6 @@ ei_check_codes(EiCheck *c)
 	check_code(c, "BR-CL-04", &inv->currency, currencies, "invoice currency code (BT-5)");
 	check_code(c, "BR-CL-05", &inv->vat_currency, currencies, "VAT accounting currency code (BT-6)");
 	check_code(c, "BR-CL-16", &inv->means_code, payment_means, "payment means code (BT-81)");
-	check_country(c, &inv->seller.country);
-	check_country(c, &inv->buyer.country);
-	check_country(c, &inv->payee.country);
-	check_country(c, &inv->tax_rep.country);
 	check_date(c, &inv->issue_date, "issue date (BT-2)");
 	check_date(c, &inv->due_date, "payment due date (BT-9)");
 	check_date(c, &inv->preceding_date, "preceding invoice issue date (BT-26)");

@@ -1,7 +1,7 @@
 /*
  * rules_lists.c
  *		The EN 16931 code-list rules over codes wherever a document carries
- *		them (BR-CL-06, 08, 10, 11, 13, 19 ... 26): each element is matched
+ *		them (BR-CL-06, 08, 10, 11, 13 ... 15, 19 ... 26): each element is matched
  *		against a table of where each rule looks (the contexts of the official
  *		artefacts 1.3.16).  The lists themselves are
  *		generated from the artefacts (code_lists.h).
@@ -10,6 +10,7 @@
 
 #include "code_lists.h"
 #include "rules.h"
+#include "types/ident.h"
 
 typedef struct ListRule
 {
@@ -20,12 +21,20 @@ typedef struct ListRule
 	const char *not_parents[2]; /* parents excluded */
 	const char *attribute;		/* NULL: the element's text */
 	int			charge;			/* -1; or under an allowance (0) or a charge (1) */
-	const char *list;
+	const char *list;			/* NULL: ISO 3166-1 alpha-2 country codes */
 	const char *what;
 	bool		sepa;			/* "SEPA" too, for the seller's and payee's BT-90 */
 } ListRule;
 
 static const ListRule list_rules[] = {
+	{"BR-CL-14", true, "cbc:IdentificationCode", "cac:Country", {NULL, NULL}, NULL, -1,
+	NULL, "country code"},
+	{"BR-CL-14", false, "ram:CountryID", NULL, {NULL, NULL}, NULL, -1,
+	NULL, "country code"},
+	{"BR-CL-15", true, "cbc:IdentificationCode", "cac:OriginCountry", {NULL, NULL}, NULL, -1,
+	NULL, "item country of origin (BT-159)"},
+	{"BR-CL-15", false, "ram:ID", "ram:OriginTradeCountry", {NULL, NULL}, NULL, -1,
+	NULL, "item country of origin (BT-159)"},
 	{"BR-CL-06", true, "cbc:DescriptionCode", "cac:InvoicePeriod", {NULL, NULL}, NULL, -1,
 	vat_point_codes_ubl, "VAT point date code (BT-8)"},
 	{"BR-CL-06", false, "ram:DueDateTypeCode", NULL, {NULL, NULL}, NULL, -1,
@@ -145,7 +154,8 @@ ei_check_listed_codes(EiCheck *c, xmlNodePtr node)
 			continue;
 		v = r->attribute != NULL ? ei_attr(node, r->attribute) : ei_value(node);
 		code = ei_trimmed(&v);
-		if (code == NULL || (!ei_in_list(r->list, code) && !(r->sepa && sepa_creditor(node, code))))
+		if (r->list == NULL ? code == NULL || strlen(code) != 2 || !iso3166_country(code)
+			: code == NULL || (!ei_in_list(r->list, code) && !(r->sepa && sepa_creditor(node, code))))
 			ei_fail(c, r->rule, node, "The %s \"%s\" is not in its code list.", r->what,
 					code ? code : "");
 	}

@@ -368,6 +368,22 @@ tests.update({
  ],
 })
 
+tests.update({
+ 'BR-CL-14': [
+  ('success', "UBL: the seller's country FR", ubl(ubl_party('<cac:PostalAddress><cac:Country><cbc:IdentificationCode>FR</cbc:IdentificationCode></cac:Country></cac:PostalAddress>'))),
+  ('error', "UBL: the seller's country FX", ubl(ubl_party('<cac:PostalAddress><cac:Country><cbc:IdentificationCode>FX</cbc:IdentificationCode></cac:Country></cac:PostalAddress>'))),
+  ('error', 'UBL: a deliver to country FRA', ubl('<cac:Delivery><cac:DeliveryLocation><cac:Address><cac:Country><cbc:IdentificationCode>FRA</cbc:IdentificationCode></cac:Country></cac:Address></cac:DeliveryLocation></cac:Delivery>')),
+  ('success', 'CII: a deliver to country DE', cii(cii_delivery())),
+  ('error', 'CII: a deliver to country QQ', cii('<ram:ApplicableHeaderTradeDelivery><ram:ShipToTradeParty><ram:PostalTradeAddress><ram:CountryID>QQ</ram:CountryID></ram:PostalTradeAddress></ram:ShipToTradeParty></ram:ApplicableHeaderTradeDelivery>')),
+ ],
+ 'BR-CL-15': [
+  ('success', 'UBL: made in FR', ubl(ubl_line('<cac:Item><cbc:Name>A</cbc:Name><cac:OriginCountry><cbc:IdentificationCode>FR</cbc:IdentificationCode></cac:OriginCountry></cac:Item>'))),
+  ('error', 'UBL: made in ZZ', ubl(ubl_line('<cac:Item><cbc:Name>A</cbc:Name><cac:OriginCountry><cbc:IdentificationCode>ZZ</cbc:IdentificationCode></cac:OriginCountry></cac:Item>'))),
+  ('error', 'CII: made in ZZ', cii(cii_line('<ram:SpecifiedTradeProduct><ram:Name>A</ram:Name><ram:OriginTradeCountry><ram:ID>ZZ</ram:ID></ram:OriginTradeCountry></ram:SpecifiedTradeProduct>'))),
+  ('success', 'CII: made in IT', cii(cii_line('<ram:SpecifiedTradeProduct><ram:Name>A</ram:Name><ram:OriginTradeCountry><ram:ID>IT</ram:ID></ram:OriginTradeCountry></ram:SpecifiedTradeProduct>'))),
+ ],
+})
+
 for rule, cases in tests.items():
     parts = ['<?xml version="1.0" encoding="UTF-8"?>',
              '<!-- Written for bizinvoice in the format of the official EN 16931 rule tests: each',
