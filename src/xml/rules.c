@@ -80,11 +80,12 @@ ei_sort_by_name(EiByName *index, int n)
 	qsort(index, n, sizeof(EiByName), by_name_cmp);
 }
 
-const EiByName *
-ei_first_by_name(const EiByName *index, int n, const char *local)
+int
+ei_by_name(const EiByName *index, int n, const char *local, const EiByName **first)
 {
 	int			lo = 0;
 	int			hi = n;
+	int			end;
 
 	while (lo < hi)
 	{
@@ -95,7 +96,10 @@ ei_first_by_name(const EiByName *index, int n, const char *local)
 		else
 			hi = mid;
 	}
-	return (lo < n && strcmp(index[lo].local, local) == 0) ? &index[lo] : NULL;
+	for (end = lo; end < n && strcmp(index[end].local, local) == 0; end++)
+		;
+	*first = &index[lo];
+	return end - lo;
 }
 
 /* The rules that look at every element, in one walk over the document */

@@ -62,8 +62,8 @@ typedef struct EiByName
 
 extern void ei_sort_by_name(EiByName *index, int n);
 
-/* The first entry for this local name, or NULL; the others follow it. */
-extern const EiByName *ei_first_by_name(const EiByName *index, int n, const char *local);
+/* How many entries the index has for this local name; *first: the first of them. */
+extern int	ei_by_name(const EiByName *index, int n, const char *local, const EiByName **first);
 
 /* The rules over each element of the document, wherever it stands. */
 extern void ei_check_listed_codes(EiCheck *c, xmlNodePtr node);	/* BR-CL-* */

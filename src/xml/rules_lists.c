@@ -130,7 +130,8 @@ static bool indexed = false;
 void
 ei_check_listed_codes(EiCheck *c, xmlNodePtr node)
 {
-	const EiByName *e;
+	const EiByName *first;
+	int			n;
 
 	if (!indexed)
 	{
@@ -142,11 +143,10 @@ ei_check_listed_codes(EiCheck *c, xmlNodePtr node)
 		ei_sort_by_name(by_name, lengthof(list_rules));
 		indexed = true;
 	}
-	e = ei_first_by_name(by_name, lengthof(list_rules), (const char *) node->name);
-	for (; e != NULL && e < by_name + lengthof(list_rules) &&
-		 strcmp(e->local, (const char *) node->name) == 0; e++)
+	n = ei_by_name(by_name, lengthof(list_rules), (const char *) node->name, &first);
+	for (int i = 0; i < n; i++)
 	{
-		const ListRule *r = &list_rules[e->rule];
+		const ListRule *r = &list_rules[first[i].rule];
 		EiValue		v;
 		const char *code;
 

@@ -146,11 +146,12 @@ static bool indexed = false;
 static void
 check_rules(EiCheck *c, xmlNodePtr node, const char *local)
 {
-	const EiByName *e = ei_first_by_name(by_name, lengthof(syntax_rules), local);
+	const EiByName *first;
+	int			rules = ei_by_name(by_name, lengthof(syntax_rules), local, &first);
 
-	for (; e != NULL && e < by_name + lengthof(syntax_rules) && strcmp(e->local, local) == 0; e++)
+	for (int i = 0; i < rules; i++)
 	{
-		const SyntaxRule *r = &syntax_rules[e->rule];
+		const SyntaxRule *r = &syntax_rules[first[i].rule];
 		int			n;
 
 		if (r->ubl != c->ubl || !in_context(node, r->context) ||
