@@ -2,7 +2,7 @@
 # (test/harness.sh); plain `make && make install` expects the packages there.
 
 EXTENSION = bizinvoice
-EXTVERSION = 0.4
+EXTVERSION = 0.5
 
 MODULE_big = bizinvoice
 OBJS = \
@@ -53,11 +53,12 @@ OBJS = \
 # The upgrade script to this version is the files it added, then the
 # functions it changed in place (CREATE OR REPLACE, taken from their files);
 # the install and upgrade scripts of earlier releases are kept as released.
-DATA_built = $(EXTENSION)--$(EXTVERSION).sql $(EXTENSION)--0.3--0.4.sql
-DATA = $(addprefix src/sql/released/$(EXTENSION)--, 0.1.sql 0.2.sql 0.3.sql 0.1--0.2.sql 0.2--0.3.sql)
-ADDED_0_4 = src/sql/relay.sql src/sql/delivery.sql
-CHANGED_0_4 = src/sql/invoice_api.sql:create_invoice src/sql/invoice_flow.sql:submit \
-	src/sql/xml.sql:invoice_document src/sql/xml.sql:import_read
+DATA_built = $(EXTENSION)--$(EXTVERSION).sql $(EXTENSION)--0.4--0.5.sql
+DATA = $(addprefix src/sql/released/$(EXTENSION)--, 0.1.sql 0.2.sql 0.3.sql 0.4.sql \
+	0.1--0.2.sql 0.2--0.3.sql 0.3--0.4.sql)
+ADDED_0_5 =
+CHANGED_0_5 = src/sql/ledger_api.sql:party_account src/sql/ledger_api.sql:invoice_outstanding \
+	src/sql/ledger_payments.sql:invoice_payable_now src/sql/ledger.sql:idempotent_done
 SQL_PARTS = \
 	src/sql/identifiers.sql \
 	src/sql/roles.sql \
@@ -115,12 +116,12 @@ $(EXTENSION)--$(EXTVERSION).sql: src/sql/ident_types.sh src/sql/ident_types.tsv 
 	  sh src/sql/ident_types.sh src/sql/ident_types.tsv && \
 	  cat $(SQL_PARTS); } > $@.tmp && mv $@.tmp $@
 
-$(EXTENSION)--0.3--0.4.sql: $(ADDED_0_4) $(foreach c,$(CHANGED_0_4),$(firstword $(subst :, ,$(c)))) \
+$(EXTENSION)--0.4--0.5.sql: $(ADDED_0_5) $(foreach c,$(CHANGED_0_5),$(firstword $(subst :, ,$(c)))) \
 		src/sql/replace_function.sh Makefile
-	{ printf '%s\n' '-- bizinvoice 0.3 to 0.4: generated from src/sql by make; edit there.' \
+	{ printf '%s\n' '-- bizinvoice 0.4 to 0.5: generated from src/sql by make; edit there.' \
 	    '\echo Use "ALTER EXTENSION $(EXTENSION) UPDATE" to load this file. \quit'; \
-	  cat $(ADDED_0_4) && \
-	  $(foreach c,$(CHANGED_0_4),sh src/sql/replace_function.sh $(subst :, ,$(c)) &&) true; \
+	  $(if $(ADDED_0_5),cat $(ADDED_0_5) &&) \
+	  $(foreach c,$(CHANGED_0_5),sh src/sql/replace_function.sh $(subst :, ,$(c)) &&) true; \
 	} > $@.tmp && mv $@.tmp $@
 
 .PHONY: demo test fuzz bench

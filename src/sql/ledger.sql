@@ -193,10 +193,15 @@ $$;
 COMMENT ON FUNCTION idempotent(text, text, jsonb) IS 'internal: NULL if this idempotency key is new (the caller then records its result), else the first result; refuses a key reused with other arguments';
 
 CREATE FUNCTION idempotent_done(key text, result jsonb) RETURNS jsonb
-LANGUAGE sql SET search_path = bizinvoice, pg_catalog, pg_temp
+LANGUAGE plpgsql SET search_path = bizinvoice, pg_catalog, pg_temp
 AS $$
+DECLARE
+	recorded jsonb;
+BEGIN
 	UPDATE idempotency_key k SET result = idempotent_done.result
 	WHERE k.party_id = coalesce(current_party(), 0) AND k.key = idempotent_done.key
-	RETURNING k.result;
+	RETURNING k.result INTO recorded;
+	RETURN recorded;
+END
 $$;
 COMMENT ON FUNCTION idempotent_done(text, jsonb) IS 'internal: records the result of a new idempotent request';

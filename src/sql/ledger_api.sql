@@ -1,12 +1,16 @@
 -- The ledger's API: accounts, funding, withdrawal, invoice payments, checks.
 
--- A party's account in a currency.  Plain SQL with qualified names and no
--- SET clause, so that the planner inlines it into its callers.
+-- A party's account in a currency.  PL/pgSQL, whose plans last the session:
+-- a SQL function reading a table is not inlined, and would be planned anew
+-- in every transaction of the PL/pgSQL callers.  Qualified names, no SET
+-- clause: it runs with the caller's rights.
 CREATE FUNCTION party_account(party bigint, currency text) RETURNS bigint
-LANGUAGE sql STABLE
+LANGUAGE plpgsql STABLE
 AS $$
-	SELECT a.id FROM bizinvoice.account a
-	WHERE a.kind = 'party' AND a.party_id = party AND a.currency = party_account.currency
+BEGIN
+	RETURN (SELECT a.id FROM bizinvoice.account a
+			WHERE a.kind = 'party' AND a.party_id = party AND a.currency = party_account.currency);
+END
 $$;
 COMMENT ON FUNCTION party_account(bigint, text) IS 'internal: a party''s account in a currency, or NULL';
 
@@ -93,11 +97,15 @@ $$;
 COMMENT ON FUNCTION withdraw(bigint, numeric, iban, text) IS 'money out of the account to a bank account (IBAN); refused beyond what is available; idempotent by key; returns the transfer id';
 
 -- What is still to pay on an invoice: payable amount less net payments.
+-- (PL/pgSQL for its cached plan, as party_account)
 CREATE FUNCTION invoice_outstanding(invoice_id bigint) RETURNS numeric
-LANGUAGE sql STABLE
+LANGUAGE plpgsql STABLE
 AS $$
-	SELECT i.payable_amount - coalesce((SELECT p.paid FROM bizinvoice.invoice_paid p WHERE p.invoice_id = i.id), 0)
-	FROM bizinvoice.invoice i WHERE i.id = invoice_outstanding.invoice_id
+BEGIN
+	RETURN (SELECT i.payable_amount
+				   - coalesce((SELECT p.paid FROM bizinvoice.invoice_paid p WHERE p.invoice_id = i.id), 0)
+			FROM bizinvoice.invoice i WHERE i.id = invoice_outstanding.invoice_id);
+END
 $$;
 COMMENT ON FUNCTION invoice_outstanding(bigint) IS 'what remains to be paid on an invoice: its payable amount less its payments (net of reversals)';
 

@@ -40,13 +40,16 @@ END
 $$;
 COMMENT ON FUNCTION check_payable(invoice, boolean) IS 'internal: refuses paying an invoice not yet approved (or mandated), or by anyone but its buyer (a B2G invoice: its accountant, not the role that certified the service)';
 
--- What may still be committed to an invoice: outstanding less open authorisations.
+-- What may still be committed to an invoice: outstanding less open
+-- authorisations.  (PL/pgSQL for its cached plan, as party_account.)
 CREATE FUNCTION invoice_payable_now(invoice_id bigint) RETURNS numeric
-LANGUAGE sql STABLE
+LANGUAGE plpgsql STABLE
 AS $$
-	SELECT bizinvoice.invoice_outstanding(invoice_id)
+BEGIN
+	RETURN bizinvoice.invoice_outstanding(invoice_payable_now.invoice_id)
 		   - coalesce((SELECT sum(a.amount) FROM bizinvoice.payment_authorization a
-					   WHERE a.invoice_id = invoice_payable_now.invoice_id AND a.state = 'authorized'), 0)
+					   WHERE a.invoice_id = invoice_payable_now.invoice_id AND a.state = 'authorized'), 0);
+END
 $$;
 COMMENT ON FUNCTION invoice_payable_now(bigint) IS 'what may still be paid or authorised on an invoice: what remains less open authorisations';
 
