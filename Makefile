@@ -16,6 +16,7 @@ OBJS = \
 	src/status/catalog.o \
 	src/status/rules.o \
 	src/status/actor.o \
+	src/status/members.o \
 	src/status/guard.o \
 	src/status/invoice_row.o \
 	src/status/invoice_check.o \

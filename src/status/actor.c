@@ -11,10 +11,10 @@
 
 #include "access/xact.h"
 #include "catalog/pg_authid.h"
-#include "executor/spi.h"
 #include "fmgr.h"
 #include "miscadmin.h"
 #include "status/actor.h"
+#include "status/members.h"
 #include "status/status.h"
 #include "utils/acl.h"
 #include "utils/builtins.h"
@@ -47,9 +47,6 @@ typedef struct SavedActor
 } SavedActor;
 
 static SavedActor *saved_actors = NULL;
-
-/* the party's members, prepared once per backend */
-static SPIPlanPtr members_plan = NULL;
 
 static void
 actor_xact_callback(XactEvent event, void *arg)
@@ -197,12 +194,8 @@ Datum
 act_as(PG_FUNCTION_ARGS)
 {
 	int64		party;
-	Oid			argtypes[1] = {INT8OID};
-	Datum		args[1];
-	bool		found = false;
-	bool		accountant = false;
+	PartyMembership membership;
 	Oid			admin = get_role_oid("bizinvoice_admin", true);
-	bool		is_admin;
 
 	register_callback();
 	if (PG_ARGISNULL(0))
@@ -214,44 +207,13 @@ act_as(PG_FUNCTION_ARGS)
 		PG_RETURN_VOID();
 	}
 	party = PG_GETARG_INT64(0);
-	args[0] = Int64GetDatum(party);
-	is_admin = superuser() ||
-		(OidIsValid(admin) && has_privs_of_role(GetUserId(), admin));
-
-	SPI_connect();
-	if (members_plan == NULL)
-	{
-		SPIPlanPtr	plan = SPI_prepare("SELECT m.member::oid, m.accountant FROM bizinvoice.party p "
-									   "LEFT JOIN bizinvoice.party_member m ON m.party_id = p.id "
-									   "WHERE p.id = $1", 1, argtypes);
-
-		if (plan == NULL)
-			elog(ERROR, "could not prepare the party member lookup");
-		SPI_keepplan(plan);
-		members_plan = plan;
-	}
-	if (SPI_execute_plan(members_plan, args, NULL, true, 0) != SPI_OK_SELECT)
-		elog(ERROR, "could not look up the members of party " INT64_FORMAT, party);
-	if (SPI_processed == 0)
+	membership = party_membership(party, GetUserId());
+	if (membership == PARTY_MISSING)
 		ereport(ERROR,
 				(errcode(ERRCODE_UNDEFINED_OBJECT),
 				 errmsg("party " INT64_FORMAT " does not exist", party)));
-	for (uint64 i = 0; i < SPI_processed; i++)
-	{
-		bool		isnull;
-		Oid			member = DatumGetObjectId(SPI_getbinval(SPI_tuptable->vals[i],
-															SPI_tuptable->tupdesc, 1, &isnull));
-
-		if (!isnull && has_privs_of_role(GetUserId(), member))
-		{
-			found = true;
-			accountant |= DatumGetBool(SPI_getbinval(SPI_tuptable->vals[i],
-													 SPI_tuptable->tupdesc, 2, &isnull));
-		}
-	}
-	SPI_finish();
-
-	if (!found && !is_admin)
+	if (membership == PARTY_NOT_MEMBER && !superuser() &&
+		!(OidIsValid(admin) && has_privs_of_role(GetUserId(), admin)))
 		ereport(ERROR,
 				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
 				 errmsg("permission denied to act for party " INT64_FORMAT, party),
@@ -259,7 +221,7 @@ act_as(PG_FUNCTION_ARGS)
 						   GetUserNameFromId(GetUserId(), false))));
 	save_actor();
 	current_party_id = party;
-	current_accountant = accountant;
+	current_accountant = membership == PARTY_ACCOUNTANT;
 	current_is_local = !PG_ARGISNULL(1) && PG_GETARG_BOOL(1);
 	PG_RETURN_VOID();
 }
