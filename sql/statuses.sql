@@ -43,6 +43,8 @@ SELECT set_status(:inv, 'cashed');
 SELECT set_status(:inv, 'draft');
 SELECT set_status(:inv, 'nonsense');
 SELECT set_status(:inv, 'MANDATEE');
+-- an invoice that is not there
+SELECT set_status(:inv + 1000000, 'approved');
 -- reason and amount where the rule needs them
 SELECT set_status(:inv, 'disputed');
 SELECT set_status(:inv, 'disputed', reason => 'Hours not agreed');

@@ -279,8 +279,18 @@ stage_move(const char *reason, Datum amount, bool amount_null, const char *raw_c
 	staged.amount = amount_null ? (Datum) 0 :
 		PointerGetDatum(PG_DETOAST_DATUM_COPY(amount));
 	staged.actor = actor;
+	staged.status = NULL;
+	staged.hide_foreign = false;
 	MemoryContextSwitchTo(old);
 	staged_set = true;
+}
+
+void
+stage_target(const char *status, bool hide_foreign)
+{
+	Assert(staged_set);
+	staged.status = MemoryContextStrdup(TopTransactionContext, status);
+	staged.hide_foreign = hide_foreign;
 }
 
 int

@@ -14,6 +14,8 @@
 typedef struct StagedMove
 {
 	int			actor;			/* StatusActor bit, 0 for the acting party */
+	char	   *status;			/* the status to move to; NULL: what the UPDATE wrote */
+	bool		hide_foreign;	/* an invoice of other parties "does not exist" */
 	char	   *reason;			/* NULL if none; in TopTransactionContext */
 	char	   *raw_code;
 	Datum		amount;			/* numeric, valid if !amount_null */
@@ -29,6 +31,14 @@ extern int64 acting_party(bool *accountant);
  */
 extern void stage_move(const char *reason, Datum amount, bool amount_null,
 					   const char *raw_code, int actor);
+
+/*
+ * Adds to the staged move the status it goes to (set_status(), system_move():
+ * the guard writes it into the row their UPDATE touches), and whether an
+ * acting party that is neither supplier nor buyer is told the invoice does
+ * not exist.
+ */
+extern void stage_target(const char *status, bool hide_foreign);
 
 /* The actor bit of "platform" or "chorus"; errors on anything else. */
 extern int	system_actor(const char *name);

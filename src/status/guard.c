@@ -164,6 +164,34 @@ check_move(StatusChannel ch, int64 id, const char *from, const char *to,
 	return actor;
 }
 
+/*
+ * The status a set_status() or system_move() staged for this row: its
+ * acting party must see the invoice, and the status must be the channel's.
+ */
+static void
+check_target(StatusChannel ch, HeapTuple tup, TupleDesc desc, const InvoiceColumns *cols,
+			 const StagedMove *move)
+{
+	int64		id = column_int8(tup, desc, cols->attnum[COL_ID]);
+
+	if (move->hide_foreign)
+	{
+		bool		accountant;
+		int64		party = acting_party(&accountant);
+
+		if (party != column_int8(tup, desc, cols->attnum[COL_SUPPLIER]) &&
+			party != column_int8(tup, desc, cols->attnum[COL_BUYER]))
+			ereport(ERROR,
+					(errcode(ERRCODE_UNDEFINED_OBJECT),
+					 errmsg("invoice " INT64_FORMAT " does not exist", id)));
+	}
+	if (status_index(ch, move->status) < 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("unknown %s status \"%s\"", channel_name(ch), move->status),
+				 errhint("The statuses are listed in bizinvoice.status_catalog.")));
+}
+
 PG_FUNCTION_INFO_V1(status_guard);
 Datum
 status_guard(PG_FUNCTION_ARGS)
@@ -181,9 +209,10 @@ status_guard(PG_FUNCTION_ARGS)
 	char	   *to;
 	StagedMove	move;
 	bool		staged;
-	int			replace_cols[MOVE_COLUMNS];
-	Datum		values[MOVE_COLUMNS];
-	bool		nulls[MOVE_COLUMNS] = {0};
+	int			replace_cols[MOVE_COLUMNS + 1];
+	Datum		values[MOVE_COLUMNS + 1];
+	bool		nulls[MOVE_COLUMNS + 1] = {0};
+	int			ncols = MOVE_COLUMNS;
 	bool		accountant;
 	int64		party;
 
@@ -239,6 +268,15 @@ status_guard(PG_FUNCTION_ARGS)
 	else
 	{
 		staged = take_staged_move(&move);
+		if (staged && move.status != NULL)
+		{
+			check_target(ch, newtup, desc, cols, &move);
+			to = move.status;
+			replace_cols[MOVE_COLUMNS] = status_col;
+			values[MOVE_COLUMNS] = DirectFunctionCall2(enum_in, CStringGetDatum(to),
+													   ObjectIdGetDatum(TupleDescAttr(desc, status_col - 1)->atttypid));
+			ncols++;
+		}
 
 		/*
 		 * No status change, and no move staged for the same status (a second
@@ -287,6 +325,6 @@ status_guard(PG_FUNCTION_ARGS)
 	values[COL_CHANGED_AT - COL_REASON] = TimestampTzGetDatum(GetCurrentTransactionStartTimestamp());
 	/* the move counter lets the history trigger see every move, even to the same status */
 	values[COL_SEQ - COL_REASON] = Int32GetDatum(oldtup ? column_int4(oldtup, desc, cols->attnum[COL_SEQ]) + 1 : 0);
-	return PointerGetDatum(heap_modify_tuple_by_cols(newtup, desc, MOVE_COLUMNS,
+	return PointerGetDatum(heap_modify_tuple_by_cols(newtup, desc, ncols,
 													 replace_cols, values, nulls));
 }

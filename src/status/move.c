@@ -1,7 +1,7 @@
 /*
  * move.c
- *		set_status() and system_move(): lock the invoice, stage the move,
- *		update its status; the status guard judges the move.
+ *		set_status() and system_move(): stage the move and update the
+ *		invoice; the status guard writes the status and judges the move.
  */
 #include "postgres.h"
 
@@ -9,77 +9,45 @@
 #include "executor/spi.h"
 #include "fmgr.h"
 #include "status/actor.h"
-#include "status/status.h"
 #include "utils/builtins.h"
 #include "utils/numeric.h"
 
-static SPIPlanPtr lock_plan = NULL;
-static SPIPlanPtr update_plans[2] = {NULL, NULL};
-
-static SPIPlanPtr
-kept_plan(SPIPlanPtr *plan, const char *sql, int nargs, Oid *types)
-{
-	if (*plan == NULL)
-	{
-		SPIPlanPtr	p = SPI_prepare(sql, nargs, types);
-
-		if (p == NULL)
-			elog(ERROR, "could not prepare \"%s\": %s", sql, SPI_result_code_string(SPI_result));
-		SPI_keepplan(p);
-		*plan = p;
-	}
-	return *plan;
-}
+static SPIPlanPtr move_plan = NULL;
 
 /*
- * Moves invoice id to status, SPI connected.  party is the acting party that
- * must be its supplier or buyer, or 0 for a system move.
+ * Moves invoice id to status, SPI connected, the move staged: one UPDATE
+ * that locks the row and hands it to the status guard, which writes the
+ * status and judges the move.  hide_foreign: the acting party must be the
+ * invoice's supplier or buyer, and is told otherwise that it does not exist.
  */
 static void
-move_invoice(int64 id, const char *status, int64 party)
+move_invoice(int64 id, const char *status, bool hide_foreign)
 {
-	Oid			lock_types[1] = {INT8OID};
-	Oid			update_types[2] = {INT8OID, TEXTOID};
-	Datum		args[2];
-	bool		isnull;
-	StatusChannel ch;
-	char	   *channel;
-	int64		supplier;
-	int64		buyer;
+	Oid			types[1] = {INT8OID};
+	Datum		args[1] = {Int64GetDatum(id)};
 
-	args[0] = Int64GetDatum(id);
-	if (SPI_execute_plan(kept_plan(&lock_plan,
-								   "SELECT channel, supplier_id, buyer_id FROM bizinvoice.invoice "
-								   "WHERE id = $1 FOR UPDATE", 1, lock_types),
-						 args, NULL, false, 1) != SPI_OK_SELECT)
-		elog(ERROR, "could not lock invoice " INT64_FORMAT, id);
-	if (SPI_processed == 1)
+	stage_target(status, hide_foreign);
+	if (move_plan == NULL)
 	{
-		channel = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
-		supplier = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, &isnull));
-		buyer = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 3, &isnull));
+		SPIPlanPtr	plan = SPI_prepare("UPDATE bizinvoice.invoice SET status_seq = status_seq WHERE id = $1",
+									   1, types);
+
+		if (plan == NULL)
+			elog(ERROR, "could not prepare the status move: %s", SPI_result_code_string(SPI_result));
+		SPI_keepplan(plan);
+		move_plan = plan;
 	}
-	/* an invoice of other parties does not exist for this one */
-	if (SPI_processed != 1 || (party != 0 && party != supplier && party != buyer))
+	if (SPI_execute_plan(move_plan, args, NULL, false, 0) != SPI_OK_UPDATE)
+		elog(ERROR, "could not move invoice " INT64_FORMAT, id);
+	if (SPI_processed != 1)
+	{
+		StagedMove	unused;
+
+		(void) take_staged_move(&unused);
 		ereport(ERROR,
 				(errcode(ERRCODE_UNDEFINED_OBJECT),
 				 errmsg("invoice " INT64_FORMAT " does not exist", id)));
-
-	ch = strcmp(channel, "B2B") == 0 ? CHANNEL_B2B : CHANNEL_B2G;
-	if (status_index(ch, status) < 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("unknown %s status \"%s\"", channel, status),
-				 errhint("The statuses are listed in bizinvoice.status_catalog.")));
-
-	args[1] = CStringGetTextDatum(status);
-	if (SPI_execute_plan(kept_plan(&update_plans[ch],
-								   ch == CHANNEL_B2B ?
-								   "UPDATE bizinvoice.invoice SET b2b_status = $2::bizinvoice.b2b_status WHERE id = $1" :
-								   "UPDATE bizinvoice.invoice SET b2g_status = $2::bizinvoice.b2g_status WHERE id = $1",
-								   2, update_types),
-						 args, NULL, false, 0) != SPI_OK_UPDATE)
-		elog(ERROR, "could not move invoice " INT64_FORMAT, id);
+	}
 }
 
 static char *
@@ -121,7 +89,7 @@ set_status(PG_FUNCTION_ARGS)
 	stage_move(text_arg(fcinfo, 2), PG_ARGISNULL(3) ? (Datum) 0 : PG_GETARG_DATUM(3),
 			   PG_ARGISNULL(3), NULL, 0);
 	SPI_connect();
-	move_invoice(PG_GETARG_INT64(0), status, party);
+	move_invoice(PG_GETARG_INT64(0), status, true);
 	SPI_finish();
 	PG_RETURN_TEXT_P(cstring_to_text(status));
 }
@@ -141,7 +109,7 @@ system_move(PG_FUNCTION_ARGS)
 	stage_move(text_arg(fcinfo, 3), PG_ARGISNULL(4) ? (Datum) 0 : PG_GETARG_DATUM(4),
 			   PG_ARGISNULL(4), text_arg(fcinfo, 5), system_actor(text_arg(fcinfo, 1)));
 	SPI_connect();
-	move_invoice(PG_GETARG_INT64(0), text_arg(fcinfo, 2), 0);
+	move_invoice(PG_GETARG_INT64(0), text_arg(fcinfo, 2), false);
 	SPI_finish();
 	PG_RETURN_VOID();
 }
