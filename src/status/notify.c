@@ -19,6 +19,7 @@
 #include "executor/spi.h"
 #include "fmgr.h"
 #include "status/notify.h"
+#include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/json.h"
 #include "utils/lsyscache.h"
@@ -62,39 +63,74 @@ notify_relayed(void)
 	return have_queue;
 }
 
-static SPIPlanPtr relay_plan = NULL;
+/*
+ * Two statements, each planned to use its index whatever the queue and the
+ * history hold: a join of the dequeued ids with the history was planned
+ * once for all (a generic plan) as a hash join over all of status_history.
+ */
+static SPIPlanPtr dequeue_plan = NULL;
+static SPIPlanPtr read_plan = NULL;
+
+static SPIPlanPtr
+relay_statement(SPIPlanPtr *plan, const char *sql, Oid type)
+{
+	if (*plan == NULL)
+	{
+		SPIPlanPtr	p = SPI_prepare(sql, 1, &type);
+
+		if (p == NULL)
+			elog(ERROR, "could not prepare the status relay: %s",
+				 SPI_result_code_string(SPI_result));
+		SPI_keepplan(p);
+		*plan = p;
+	}
+	return *plan;
+}
 
 /*
  * status_relay(max_events) → integer: sends the notifications of up to
- * max_events queued moves, oldest first, and dequeues them.
+ * max_events queued moves, oldest first, and dequeues them.  Both
+ * statements read-write, so that the history is read under a snapshot as
+ * new as the dequeue's.
  */
 PG_FUNCTION_INFO_V1(status_relay);
 Datum
 status_relay(PG_FUNCTION_ARGS)
 {
 	Datum		max_events = PG_GETARG_DATUM(0);
+	Datum	   *ids;
+	Datum		dequeued;
 	uint64		n;
 
 	SPI_connect();
-	if (relay_plan == NULL)
+	if (SPI_execute_plan(relay_statement(&dequeue_plan,
+										 "DELETE FROM bizinvoice.status_event WHERE history_id = "
+										 "ANY (ARRAY(SELECT history_id FROM bizinvoice.status_event "
+										 "ORDER BY history_id LIMIT $1)) RETURNING history_id",
+										 INT4OID),
+						 &max_events, NULL, false, 0) != SPI_OK_DELETE_RETURNING)
+		elog(ERROR, "could not dequeue from bizinvoice.status_event");
+	n = SPI_processed;
+	if (n == 0)
 	{
-		Oid			types[1] = {INT4OID};
-		SPIPlanPtr	plan = SPI_prepare("WITH sent AS (DELETE FROM bizinvoice.status_event "
-									   "WHERE history_id IN (SELECT history_id FROM bizinvoice.status_event "
-									   "ORDER BY history_id LIMIT $1) RETURNING history_id) "
-									   "SELECT h.id, h.invoice_id, h.channel, h.from_status, h.to_status "
-									   "FROM sent JOIN bizinvoice.status_history h ON h.id = sent.history_id "
-									   "ORDER BY h.id",
-									   1, types);
-
-		if (plan == NULL)
-			elog(ERROR, "could not prepare the status relay: %s",
-				 SPI_result_code_string(SPI_result));
-		SPI_keepplan(plan);
-		relay_plan = plan;
+		SPI_finish();
+		PG_RETURN_INT32(0);
 	}
-	if (SPI_execute_plan(relay_plan, &max_events, NULL, false, 0) != SPI_OK_SELECT)
-		elog(ERROR, "could not read bizinvoice.status_event");
+	ids = palloc(n * sizeof(Datum));
+	for (uint64 i = 0; i < n; i++)
+	{
+		bool		isnull;
+
+		ids[i] = SPI_getbinval(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 1, &isnull);
+	}
+	dequeued = PointerGetDatum(construct_array(ids, (int) n, INT8OID, sizeof(int64),
+											   FLOAT8PASSBYVAL, TYPALIGN_DOUBLE));
+	if (SPI_execute_plan(relay_statement(&read_plan,
+										 "SELECT h.id, h.invoice_id, h.channel, h.from_status, h.to_status "
+										 "FROM bizinvoice.status_history h WHERE h.id = ANY ($1) ORDER BY h.id",
+										 INT8ARRAYOID),
+						 &dequeued, NULL, false, 0) != SPI_OK_SELECT)
+		elog(ERROR, "could not read bizinvoice.status_history");
 	n = SPI_processed;
 	for (uint64 i = 0; i < n; i++)
 	{
