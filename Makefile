@@ -59,7 +59,8 @@ DATA = $(addprefix src/sql/released/$(EXTENSION)--, 0.1.sql 0.2.sql 0.3.sql 0.4.
 	0.1--0.2.sql 0.2--0.3.sql 0.3--0.4.sql)
 ADDED_0_5 =
 CHANGED_0_5 = src/sql/ledger_api.sql:party_account src/sql/ledger_api.sql:invoice_outstanding \
-	src/sql/ledger_payments.sql:invoice_payable_now src/sql/ledger.sql:idempotent_done
+	src/sql/ledger_payments.sql:invoice_payable_now src/sql/ledger.sql:idempotent_done \
+	src/sql/ledger.sql:post_transfer
 SQL_PARTS = \
 	src/sql/identifiers.sql \
 	src/sql/roles.sql \

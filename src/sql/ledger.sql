@@ -142,8 +142,9 @@ BEGIN
 								  amount, d.currency, d.balance - d.reserved + d.overdraft_limit,
 								  d.balance, d.reserved, d.overdraft_limit);
 	END IF;
-	UPDATE account SET balance = balance - amount WHERE id = d.id;
-	UPDATE account SET balance = balance + amount WHERE id = c.id;
+	-- one statement for both: the account rows' constraints are read once
+	UPDATE account SET balance = balance + CASE id WHEN d.id THEN -amount ELSE amount END
+	WHERE id IN (d.id, c.id);
 	INSERT INTO transfer (debit_account, credit_account, amount, currency, kind, invoice_id,
 						  reference, reverses, created_by)
 	VALUES (d.id, c.id, amount, d.currency, kind, invoice_id, reference, reverses, caller_name())
