@@ -36,6 +36,7 @@ OBJS = \
 	src/xml/rules_context.o \
 	src/xml/rules_lists.o \
 	src/xml/rules_syntax.o \
+	src/xml/rules_agreement.o \
 	src/xml/import.o \
 	src/xml/write.o \
 	src/xml/write_ubl.o \

@@ -27,6 +27,7 @@ HEADER = """/*
 LISTS = [
     ("vat_point_codes_cii", "BR-CL-06", "UNTDID 2005 (restricted): VAT point date codes, CII"),
     ("vat_point_codes_ubl", "BR-CL-06", "UNTDID 2005 (restricted): VAT point date codes, UBL"),
+    ("object_schemes", "BR-CL-07", "UNTDID 1153: object identifier schemes"),
     ("note_subjects", "BR-CL-08", "UNCL 4451: note subject codes"),
     ("icd_schemes", "BR-CL-10", "ISO 6523 ICD: identifier schemes"),
     ("classification_schemes", "BR-CL-13", "UNTDID 7143: item classification schemes"),

@@ -129,6 +129,7 @@ ei_check(EInvoice *inv)
 	ei_check_vat(&c);
 	ei_check_codes(&c);
 	ei_check_context(&c);
+	ei_check_agreement(&c);
 	check_elements(&c, inv->root);
 	ei_check_note_subjects(&c);
 	return c.findings;

@@ -50,6 +50,7 @@ extern void ei_check_totals(EiCheck *c);	/* BR-CO-*: calculations */
 extern void ei_check_vat(EiCheck *c);	/* BR-S, Z, E, AE, IC, G, O */
 extern void ei_check_codes(EiCheck *c); /* BR-CL-*, BR-DEC-*, syntax */
 extern void ei_check_context(EiCheck *c);	/* periods, delivery, documents, items */
+extern void ei_check_agreement(EiCheck *c);	/* UBL-SR, CII-SR comparing values */
 /*
  * A table's rules sorted by the local name of the element each looks at, so
  * that each element of a document finds its own with a binary search.

@@ -1,7 +1,7 @@
 /*
  * rules_lists.c
  *		The EN 16931 code-list rules over codes wherever a document carries
- *		them (BR-CL-06, 08, 10, 11, 13 ... 15, 19 ... 26): each element is matched
+ *		them (BR-CL-06 ... 08, 10, 11, 13 ... 15, 19 ... 26): each element is matched
  *		against a table of where each rule looks (the contexts of the official
  *		artefacts 1.3.16).  The lists themselves are
  *		generated from the artefacts (code_lists.h).
@@ -24,6 +24,7 @@ typedef struct ListRule
 	const char *list;			/* NULL: ISO 3166-1 alpha-2 country codes */
 	const char *what;
 	bool		sepa;			/* "SEPA" too, for the seller's and payee's BT-90 */
+	const char *document_type;	/* NULL; or the parent's cbc:DocumentTypeCode */
 } ListRule;
 
 static const ListRule list_rules[] = {
@@ -39,6 +40,12 @@ static const ListRule list_rules[] = {
 	vat_point_codes_ubl, "VAT point date code (BT-8)"},
 	{"BR-CL-06", false, "ram:DueDateTypeCode", NULL, {NULL, NULL}, NULL, -1,
 	vat_point_codes_cii, "VAT point date code (BT-8)"},
+	{"BR-CL-07", true, "cbc:ID", "cac:AdditionalDocumentReference", {NULL, NULL}, "schemeID", -1,
+	object_schemes, "object identifier scheme (BT-18)", false, "130"},
+	{"BR-CL-07", true, "cbc:ID", "cac:DocumentReference", {NULL, NULL}, "schemeID", -1,
+	object_schemes, "object identifier scheme (BT-18)", false, "130"},
+	{"BR-CL-07", false, "ram:ReferenceTypeCode", NULL, {NULL, NULL}, NULL, -1,
+	object_schemes, "object identifier scheme (BT-18)"},
 	{"BR-CL-08", false, "ram:SubjectCode", NULL, {NULL, NULL}, NULL, -1,
 	note_subjects, "invoice note subject code (BT-21)"},
 	{"BR-CL-10", true, "cbc:ID", "cac:PartyIdentification", {NULL, NULL}, "schemeID", -1,
@@ -120,6 +127,15 @@ applies(EiCheck *c, const ListRule *r, xmlNodePtr node)
 	/* the official contexts take only coded attributes that are there */
 	if (r->attribute != NULL && ei_attr(node, r->attribute).text == NULL)
 		return false;
+	if (r->document_type != NULL)
+	{
+		xmlNodePtr	type = ei_child(parent, "cbc:DocumentTypeCode");
+
+		while (type != NULL && strcmp(ei_value(type).text, r->document_type) != 0)
+			type = ei_next(type);
+		if (type == NULL)
+			return false;
+	}
 	return r->charge < 0 || ei_charge_indicator(c, parent) == r->charge;
 }
 

@@ -384,6 +384,104 @@ tests.update({
  ],
 })
 
+def ubl_payee(inner, seller='Vendeur SA'):
+    return ubl(ubl_party(f'<cac:PartyLegalEntity><cbc:RegistrationName>{seller}</cbc:RegistrationName></cac:PartyLegalEntity>')
+               + f'<cac:PayeeParty>{inner}</cac:PayeeParty>')
+
+def payee_name(*names):
+    return ''.join(f'<cac:PartyName><cbc:Name>{n}</cbc:Name></cac:PartyName>' for n in names)
+
+def cii_object(scheme):
+    return cii('<ram:ApplicableHeaderTradeAgreement><ram:AdditionalReferencedDocument><ram:IssuerAssignedID>42</ram:IssuerAssignedID>'
+               f'<ram:TypeCode>130</ram:TypeCode><ram:ReferenceTypeCode>{scheme}</ram:ReferenceTypeCode></ram:AdditionalReferencedDocument></ram:ApplicableHeaderTradeAgreement>')
+
+NAMED = ' name="Virement"'
+
+def ubl_means(*codes, payment_ids=(), named=0):
+    return ubl(''.join(f'<cac:PaymentMeans><cbc:PaymentMeansCode{NAMED if i < named else ""}>{c}</cbc:PaymentMeansCode>'
+                       + ''.join(f'<cbc:PaymentID>{p}</cbc:PaymentID>' for p in payment_ids) + '</cac:PaymentMeans>'
+                       for i, c in enumerate(codes)))
+
+def cii_means(*means):
+    return cii(settlement(''.join(f'<ram:SpecifiedTradeSettlementPaymentMeans>{m}</ram:SpecifiedTradeSettlementPaymentMeans>' for m in means)))
+
+def cii_product(inner):
+    return cii(cii_line(f'<ram:SpecifiedTradeProduct><ram:Name>A</ram:Name>{inner}</ram:SpecifiedTradeProduct>'))
+
+def cii_vat_point(*codes):
+    return cii(settlement(''.join(f'<ram:ApplicableTradeTax><ram:DueDateTypeCode>{c}</ram:DueDateTypeCode></ram:ApplicableTradeTax>' for c in codes)))
+
+IBAN = '<ram:PayeePartyCreditorFinancialAccount><ram:IBANID>FR7630006000011234567890189</ram:IBANID></ram:PayeePartyCreditorFinancialAccount>'
+
+tests.update({
+ 'UBL-SR-19': [
+  ('success', 'a payee named apart from the seller', ubl_payee(payee_name('Affactureur SA'))),
+  ('error', 'a payee named as the seller', ubl_payee(payee_name('Vendeur SA'))),
+  ('error', 'a payee with two names', ubl_payee(payee_name('Affactureur SA', 'Affactureur'))),
+ ],
+ 'UBL-SR-20': [
+  ('success', 'one identifier and a SEPA creditor identifier', ubl_payee(payee_name('Affactureur SA')
+      + '<cac:PartyIdentification><cbc:ID>123</cbc:ID></cac:PartyIdentification><cac:PartyIdentification><cbc:ID schemeID="sepa">FR12ZZZ12345</cbc:ID></cac:PartyIdentification>')),
+  ('error', 'two identifiers', ubl_payee(payee_name('Affactureur SA')
+      + '<cac:PartyIdentification><cbc:ID>123</cbc:ID></cac:PartyIdentification><cac:PartyIdentification><cbc:ID schemeID="0088">456</cbc:ID></cac:PartyIdentification>')),
+ ],
+ 'UBL-SR-21': [
+  ('success', 'one legal registration identifier', ubl_payee(payee_name('Affactureur SA') + '<cac:PartyLegalEntity><cbc:CompanyID>123456782</cbc:CompanyID></cac:PartyLegalEntity>')),
+  ('error', 'two', ubl_payee(payee_name('Affactureur SA') + '<cac:PartyLegalEntity><cbc:CompanyID>123456782</cbc:CompanyID><cbc:CompanyID>987654321</cbc:CompanyID></cac:PartyLegalEntity>')),
+ ],
+ 'UBL-SR-43': [
+  ('success', 'an invoiced object with its scheme', ubl('<cac:AdditionalDocumentReference><cbc:ID schemeID="AAB">42</cbc:ID><cbc:DocumentTypeCode>130</cbc:DocumentTypeCode></cac:AdditionalDocumentReference>')),
+  ('success', 'a supporting document without type or scheme', ubl('<cac:AdditionalDocumentReference><cbc:ID>Timesheet</cbc:ID></cac:AdditionalDocumentReference>')),
+  ('error', 'a supporting document with a scheme', ubl('<cac:AdditionalDocumentReference><cbc:ID schemeID="AAB">Timesheet</cbc:ID></cac:AdditionalDocumentReference>')),
+  ('error', 'a tender (50) in an invoice', ubl('<cac:AdditionalDocumentReference><cbc:ID>Lot 2</cbc:ID><cbc:DocumentTypeCode>50</cbc:DocumentTypeCode></cac:AdditionalDocumentReference>')),
+ ],
+ 'UBL-SR-44': [
+  ('success', 'one payment identifier in two payment means', ubl_means('30', '58', payment_ids=['F-2026-1'])),
+  ('error', 'two payment identifiers', ubl(''.join(f'<cac:PaymentMeans><cbc:PaymentMeansCode>30</cbc:PaymentMeansCode><cbc:PaymentID>{p}</cbc:PaymentID></cac:PaymentMeans>' for p in ['A', 'B']))),
+ ],
+ 'UBL-SR-46': [
+  ('success', 'one payment means text', ubl_means('30', '30', named=1)),
+  ('error', 'two', ubl_means('30', '30', named=2)),
+ ],
+ 'UBL-SR-47': [
+  ('success', 'two payment means, one code', ubl_means('58', '58')),
+  ('error', 'two codes', ubl_means('30', '58')),
+ ],
+ 'CII-SR-046': [
+  ('success', 'a global identifier with its scheme', cii_product('<ram:GlobalID schemeID="0160">4012345678901</ram:GlobalID>')),
+  ('error', 'without', cii_product('<ram:GlobalID>4012345678901</ram:GlobalID>')),
+ ],
+ 'CII-SR-090': [
+  ('success', 'one country of origin', cii_product('<ram:OriginTradeCountry><ram:ID>FR</ram:ID></ram:OriginTradeCountry>')),
+  ('error', 'two codes', cii_product('<ram:OriginTradeCountry><ram:ID>FR</ram:ID><ram:ID>IT</ram:ID></ram:OriginTradeCountry>')),
+ ],
+ 'CII-SR-462': [
+  ('success', 'one VAT point date code twice', cii_vat_point('29', '29')),
+  ('error', 'two codes', cii_vat_point('5', '29')),
+ ],
+ 'CII-SR-467': [
+  ('success', 'one payment means code twice, spaced apart', cii_means('<ram:TypeCode>58</ram:TypeCode>' + IBAN, '<ram:TypeCode> 58 </ram:TypeCode>' + IBAN)),
+  ('error', 'two codes', cii_means('<ram:TypeCode>58</ram:TypeCode>' + IBAN, '<ram:TypeCode>49</ram:TypeCode>')),
+ ],
+ 'CII-SR-468': [
+  ('success', 'one payment means text', cii_means('<ram:TypeCode>30</ram:TypeCode><ram:Information>Virement</ram:Information>' + IBAN,
+                                                  '<ram:TypeCode>30</ram:TypeCode><ram:Information>Virement</ram:Information>' + IBAN)),
+  ('error', 'two texts', cii_means('<ram:TypeCode>30</ram:TypeCode><ram:Information>Virement</ram:Information>' + IBAN,
+                                   '<ram:TypeCode>30</ram:TypeCode><ram:Information>Virement SEPA</ram:Information>' + IBAN)),
+ ],
+ 'CII-SR-470': [
+  ('success', 'a credit transfer to an IBAN', cii_means('<ram:TypeCode>58</ram:TypeCode>' + IBAN)),
+  ('success', 'a direct debit (59) without the payee\'s account', cii_means('<ram:TypeCode>59</ram:TypeCode>')),
+  ('error', 'a credit transfer (30) without an account', cii_means('<ram:TypeCode>30</ram:TypeCode>')),
+ ],
+ 'BR-CL-07': [
+  ('success', 'UBL: an invoiced object identified by AAB', ubl('<cac:AdditionalDocumentReference><cbc:ID schemeID="AAB">42</cbc:ID><cbc:DocumentTypeCode>130</cbc:DocumentTypeCode></cac:AdditionalDocumentReference>')),
+  ('error', 'UBL: by QQQ', ubl('<cac:AdditionalDocumentReference><cbc:ID schemeID="QQQ">42</cbc:ID><cbc:DocumentTypeCode>130</cbc:DocumentTypeCode></cac:AdditionalDocumentReference>')),
+  ('success', 'CII: an invoiced object identified by AWV', cii_object('AWV')),
+  ('error', 'CII: by QQQ', cii_object('QQQ')),
+ ],
+})
+
 for rule, cases in tests.items():
     parts = ['<?xml version="1.0" encoding="UTF-8"?>',
              '<!-- Written for bizinvoice in the format of the official EN 16931 rule tests: each',
