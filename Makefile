@@ -61,7 +61,12 @@ DATA = $(addprefix src/sql/released/$(EXTENSION)--, 0.1.sql 0.2.sql 0.3.sql 0.4.
 ADDED_0_5 =
 CHANGED_0_5 = src/sql/ledger_api.sql:party_account src/sql/ledger_api.sql:invoice_outstanding \
 	src/sql/ledger_payments.sql:invoice_payable_now src/sql/ledger.sql:idempotent_done \
-	src/sql/ledger.sql:post_transfer
+	src/sql/ledger.sql:post_transfer src/sql/ledger.sql:idempotent src/sql/ledger.sql:system_account \
+	src/sql/ledger_payments.sql:check_payable src/sql/ledger_payments.sql:apply_payment \
+	src/sql/invoice_flow.sql:lock_invoice src/sql/invoice_flow.sql:compute_totals \
+	src/sql/invoice_flow.sql:system_move src/sql/invoice_api.sql:require_party \
+	src/sql/invoice_api.sql:json_check_keys src/sql/invoice_api.sql:json_numeric \
+	src/sql/invoice_api.sql:json_date src/sql/invoice_api.sql:resolve_party
 SQL_PARTS = \
 	src/sql/identifiers.sql \
 	src/sql/roles.sql \

@@ -2,7 +2,7 @@
 
 -- Refuses keys of obj that are not in known; where says where obj is.
 CREATE FUNCTION json_check_keys(obj jsonb, known text[], what text, where_ text) RETURNS void
-LANGUAGE plpgsql IMMUTABLE SET search_path = bizinvoice, pg_catalog, pg_temp
+LANGUAGE plpgsql IMMUTABLE
 AS $$
 DECLARE
 	k text;
@@ -34,7 +34,7 @@ COMMENT ON FUNCTION json_is_decimal(jsonb) IS 'internal: whether a JSON value is
 
 -- A JSON number, or a string holding one, as numeric; where names it in errors.
 CREATE FUNCTION json_numeric(v jsonb, where_ text) RETURNS numeric
-LANGUAGE plpgsql IMMUTABLE SET search_path = bizinvoice, pg_catalog, pg_temp
+LANGUAGE plpgsql IMMUTABLE
 AS $$
 BEGIN
 	IF v IS NULL OR jsonb_typeof(v) = 'null' THEN
@@ -49,7 +49,7 @@ $$;
 COMMENT ON FUNCTION json_numeric(jsonb, text) IS 'internal: a JSON number (or numeric string) as exact numeric, with a clear error';
 
 CREATE FUNCTION json_date(v jsonb, where_ text) RETURNS date
-LANGUAGE plpgsql IMMUTABLE SET search_path = bizinvoice, pg_catalog, pg_temp
+LANGUAGE plpgsql IMMUTABLE
 AS $$
 BEGIN
 	IF v IS NULL OR jsonb_typeof(v) = 'null' THEN
@@ -65,7 +65,7 @@ COMMENT ON FUNCTION json_date(jsonb, text) IS 'internal: a JSON "YYYY-MM-DD" str
 
 -- A party named by id, or by {"siret"}, {"siren"} or {"vat_id"}.
 CREATE FUNCTION resolve_party(ref jsonb, where_ text) RETURNS bigint
-LANGUAGE plpgsql STABLE SET search_path = bizinvoice, pg_catalog, pg_temp
+LANGUAGE plpgsql STABLE
 AS $$
 DECLARE
 	found bigint;
@@ -100,7 +100,7 @@ COMMENT ON FUNCTION resolve_party(jsonb, text) IS 'internal: the party an invoic
 
 -- The acting party, which must exist.
 CREATE FUNCTION require_party() RETURNS bigint
-LANGUAGE plpgsql STABLE SET search_path = bizinvoice, pg_catalog, pg_temp
+LANGUAGE plpgsql STABLE
 AS $$
 DECLARE
 	p bigint := current_party();

@@ -9,7 +9,7 @@ COMMENT ON TABLE chorus_outbox IS 'B2G invoices submitted for Chorus Pro, enqueu
 
 -- The invoice, locked, if the acting party is its supplier or buyer.
 CREATE FUNCTION lock_invoice(invoice_id bigint, supplier_only boolean) RETURNS invoice
-LANGUAGE plpgsql SET search_path = bizinvoice, pg_catalog, pg_temp
+LANGUAGE plpgsql
 AS $$
 DECLARE
 	p bigint := require_party();
@@ -32,8 +32,7 @@ COMMENT ON FUNCTION lock_invoice(bigint, boolean) IS 'internal: locks an invoice
 -- Platform or Chorus move: the system actor stages it, the guard checks it.
 CREATE FUNCTION system_move(invoice_id bigint, actor text, status text, reason text DEFAULT NULL,
 							amount numeric DEFAULT NULL, raw_code text DEFAULT NULL) RETURNS void
-	AS 'MODULE_PATHNAME', 'system_move' LANGUAGE C VOLATILE
-	SET search_path = bizinvoice, pg_catalog, pg_temp;
+	AS 'MODULE_PATHNAME', 'system_move' LANGUAGE C VOLATILE;
 COMMENT ON FUNCTION system_move(bigint, text, text, text, numeric, text) IS 'internal: a status move made by the platform or the Chorus Pro sync';
 REVOKE ALL ON FUNCTION system_move(bigint, text, text, text, numeric, text) FROM PUBLIC;
 
@@ -41,7 +40,7 @@ REVOKE ALL ON FUNCTION system_move(bigint, text, text, text, numeric, text) FROM
 -- BR-CO-10..17: two decimals, halves away from zero; line amounts are
 -- generated columns) and refuses stated amounts that do not add up.
 CREATE FUNCTION compute_totals(inv invoice) RETURNS invoice
-LANGUAGE plpgsql SET search_path = bizinvoice, pg_catalog, pg_temp
+LANGUAGE plpgsql
 AS $$
 DECLARE
 	bad record;

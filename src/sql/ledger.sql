@@ -87,7 +87,7 @@ COMMENT ON TABLE idempotency_key IS 'money-moving requests by idempotency key, w
 
 -- The system account of a kind and currency, created on first use.
 CREATE FUNCTION system_account(kind text, currency text) RETURNS bigint
-LANGUAGE plpgsql SET search_path = bizinvoice, pg_catalog, pg_temp
+LANGUAGE plpgsql
 AS $$
 DECLARE
 	found bigint;
@@ -111,7 +111,7 @@ COMMENT ON FUNCTION system_account(text, text) IS 'internal: the platform_fees o
 CREATE FUNCTION post_transfer(debit bigint, credit bigint, amount numeric, kind text,
 							  invoice_id bigint DEFAULT NULL, reference text DEFAULT NULL,
 							  reverses bigint DEFAULT NULL) RETURNS bigint
-LANGUAGE plpgsql SET search_path = bizinvoice, pg_catalog, pg_temp
+LANGUAGE plpgsql
 AS $$
 DECLARE
 	d account;
@@ -164,7 +164,7 @@ COMMENT ON FUNCTION post_transfer(bigint, bigint, numeric, text, bigint, text, b
 -- Runs body (a SQL expression returning jsonb) once per idempotency key of
 -- the acting party: a repeat with the same arguments gets the first result.
 CREATE FUNCTION idempotent(key text, operation text, arguments jsonb) RETURNS jsonb
-LANGUAGE plpgsql SET search_path = bizinvoice, pg_catalog, pg_temp
+LANGUAGE plpgsql
 AS $$
 DECLARE
 	prior idempotency_key;
@@ -194,7 +194,7 @@ $$;
 COMMENT ON FUNCTION idempotent(text, text, jsonb) IS 'internal: NULL if this idempotency key is new (the caller then records its result), else the first result; refuses a key reused with other arguments';
 
 CREATE FUNCTION idempotent_done(key text, result jsonb) RETURNS jsonb
-LANGUAGE plpgsql SET search_path = bizinvoice, pg_catalog, pg_temp
+LANGUAGE plpgsql
 AS $$
 DECLARE
 	recorded jsonb;

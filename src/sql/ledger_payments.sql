@@ -3,7 +3,7 @@
 
 -- Refuses to pay an invoice that cannot be paid now, or by this party.
 CREATE FUNCTION check_payable(inv invoice, by_platform boolean) RETURNS void
-LANGUAGE plpgsql SET search_path = bizinvoice, pg_catalog, pg_temp
+LANGUAGE plpgsql
 AS $$
 BEGIN
 	IF NOT by_platform AND inv.buyer_id IS DISTINCT FROM current_party() THEN
@@ -56,7 +56,7 @@ COMMENT ON FUNCTION invoice_payable_now(bigint) IS 'what may still be paid or au
 -- Moves amount from the buyer to the supplier for inv, and the invoice's
 -- status with it; the amount is checked against what is due.
 CREATE FUNCTION apply_payment(inv invoice, amount numeric, due numeric, by_platform boolean) RETURNS bigint
-LANGUAGE plpgsql SET search_path = bizinvoice, pg_catalog, pg_temp
+LANGUAGE plpgsql
 AS $$
 DECLARE
 	from_account bigint := party_account(inv.buyer_id, inv.currency);

@@ -66,7 +66,9 @@ notify_relayed(void)
 /*
  * Two statements, each planned to use its index whatever the queue and the
  * history hold: a join of the dequeued ids with the history was planned
- * once for all (a generic plan) as a hash join over all of status_history.
+ * once for all as a hash join over all of status_history.  Generic plans:
+ * planned for a given batch size, the dequeue read the whole queue, dead
+ * rows included, rather than its index.
  */
 static SPIPlanPtr dequeue_plan = NULL;
 static SPIPlanPtr read_plan = NULL;
@@ -76,7 +78,7 @@ relay_statement(SPIPlanPtr *plan, const char *sql, Oid type)
 {
 	if (*plan == NULL)
 	{
-		SPIPlanPtr	p = SPI_prepare(sql, 1, &type);
+		SPIPlanPtr	p = SPI_prepare_cursor(sql, 1, &type, CURSOR_OPT_GENERIC_PLAN);
 
 		if (p == NULL)
 			elog(ERROR, "could not prepare the status relay: %s",
