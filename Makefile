@@ -66,7 +66,7 @@ CHANGED_0_5 = src/sql/ledger_api.sql:party_account src/sql/ledger_api.sql:invoic
 	src/sql/invoice_flow.sql:lock_invoice src/sql/invoice_flow.sql:compute_totals \
 	src/sql/invoice_flow.sql:system_move src/sql/invoice_api.sql:require_party \
 	src/sql/invoice_api.sql:json_check_keys src/sql/invoice_api.sql:json_numeric \
-	src/sql/invoice_api.sql:json_date src/sql/invoice_api.sql:resolve_party
+	src/sql/invoice_api.sql:json_date src/sql/invoice_api.sql:resolve_party src/sql/xml.sql:import_party
 SQL_PARTS = \
 	src/sql/identifiers.sql \
 	src/sql/roles.sql \

@@ -56,7 +56,7 @@ COMMENT ON COLUMN invoice_source.not_mapped IS 'XPaths of the document''s elemen
 -- third party's document is not ours to refuse for them.
 CREATE FUNCTION import_party(doc jsonb, role text, register boolean, other bigint,
 							 INOUT warnings text[], OUT party_id bigint)
-LANGUAGE plpgsql SET search_path = bizinvoice, pg_catalog, pg_temp
+LANGUAGE plpgsql
 AS $$
 DECLARE
 	kind text;
