@@ -23,6 +23,7 @@ OBJS = \
 	src/status/history.o \
 	src/status/notify.o \
 	src/status/move.o \
+	src/api/json_fields.o \
 	src/xml/parse.o \
 	src/xml/walk.o \
 	src/xml/read_ubl.o \
@@ -58,7 +59,7 @@ OBJS = \
 DATA_built = $(EXTENSION)--$(EXTVERSION).sql $(EXTENSION)--0.4--0.5.sql
 DATA = $(addprefix src/sql/released/$(EXTENSION)--, 0.1.sql 0.2.sql 0.3.sql 0.4.sql \
 	0.1--0.2.sql 0.2--0.3.sql 0.3--0.4.sql)
-ADDED_0_5 =
+ADDED_0_5 = src/sql/transfer_reverses.sql
 CHANGED_0_5 = src/sql/ledger_api.sql:party_account src/sql/ledger_api.sql:invoice_outstanding \
 	src/sql/ledger_payments.sql:invoice_payable_now src/sql/ledger.sql:idempotent_done \
 	src/sql/ledger.sql:post_transfer src/sql/ledger.sql:idempotent src/sql/ledger.sql:system_account \
@@ -89,7 +90,8 @@ SQL_PARTS = \
 	src/sql/exports.sql \
 	src/sql/facturx.sql \
 	src/sql/relay.sql \
-	src/sql/delivery.sql
+	src/sql/delivery.sql \
+	src/sql/transfer_reverses.sql
 
 REGRESS = siren siret iban bic vat_id identifiers parties invoices statuses security reporting ledger ledger_more xml_corpus xml_import xml_hostile chorus exports facturx periods catalog teardown
 REGRESS_OPTS = --load-extension=$(EXTENSION) --encoding=UTF8 --no-locale

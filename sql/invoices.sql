@@ -75,6 +75,18 @@ SELECT create_invoice('{"number": "F-9", "issue_date": "2026-11-02", "buyer": 2,
 SELECT create_invoice('{"number": "F-9", "issue_date": "2026-11-02", "buyer": 2, "lines": [{}], "colour": "red"}');
 SELECT create_invoice('{"number": "F-9", "issue_date": "2/11/2026", "buyer": 2,
 	"lines": [{"item_name": "x", "quantity": 1, "net_price": 1, "vat_rate": 20}]}');
+SELECT create_invoice('{"number": "F-9", "issue_date": 20261102, "buyer": 2,
+	"lines": [{"item_name": "x", "quantity": 1, "net_price": 1, "vat_rate": 20}]}');
+SELECT create_invoice('{"number": "F-9", "issue_date": "2026-02-30", "buyer": 2,
+	"lines": [{"item_name": "x", "quantity": 1, "net_price": 1, "vat_rate": 20}]}');
+SELECT create_invoice('{"number": "F-9", "issue_date": "2026-11-02", "type_code": "three-eighty", "buyer": 2,
+	"lines": [{"item_name": "x", "quantity": 1, "net_price": 1, "vat_rate": 20}]}');
+SELECT create_invoice('{"number": "F-9", "issue_date": "2026-11-02", "type_code": [380], "buyer": 2,
+	"lines": [{"item_name": "x", "quantity": 1, "net_price": 1, "vat_rate": 20}]}');
+SELECT create_invoice('{"number": "F-9", "issue_date": "2026-11-02", "payment": "cash", "buyer": 2,
+	"lines": [{"item_name": "x", "quantity": 1, "net_price": 1, "vat_rate": 20}]}');
+SELECT create_invoice('{"number": "F-9", "issue_date": "2026-11-02", "totals": {"vat": 1}, "buyer": 2,
+	"lines": [{"item_name": "x", "quantity": 1, "net_price": 1, "vat_rate": 20}]}');
 SELECT create_invoice('{"number": "F-9", "issue_date": "2026-11-02", "buyer": 2,
 	"lines": [{"item_name": "x", "quantity": 1, "net_price": 1, "vat_rate": 20},
 			  {"item_name": "y", "quantity": "two", "net_price": 1, "vat_rate": 20}]}');

@@ -2,26 +2,7 @@
 
 -- Refuses keys of obj that are not in known; where says where obj is.
 CREATE FUNCTION json_check_keys(obj jsonb, known text[], what text, where_ text) RETURNS void
-LANGUAGE plpgsql IMMUTABLE
-AS $$
-DECLARE
-	k text;
-BEGIN
-	IF obj IS NULL THEN
-		RETURN;
-	END IF;
-	IF jsonb_typeof(obj) <> 'object' THEN
-		RAISE EXCEPTION 'invalid % document', what
-			USING ERRCODE = '22023', DETAIL = format('%s must be a JSON object.', where_);
-	END IF;
-	SELECT key INTO k FROM jsonb_object_keys(obj) AS key WHERE key <> ALL (known) LIMIT 1;
-	IF k IS NOT NULL THEN
-		RAISE EXCEPTION 'invalid % document', what
-			USING ERRCODE = '22023', DETAIL = format('Unknown key "%s" in %s.', k, where_),
-				  HINT = 'Known keys there: ' || array_to_string(known, ', ') || '.';
-	END IF;
-END
-$$;
+	AS 'MODULE_PATHNAME', 'json_check_keys' LANGUAGE C IMMUTABLE STRICT;
 COMMENT ON FUNCTION json_check_keys(jsonb, text[], text, text) IS 'internal: refuses unknown keys in a JSON document, naming where';
 
 -- Whether a JSON value is a decimal number, or a string holding one.  A plain
@@ -34,33 +15,11 @@ COMMENT ON FUNCTION json_is_decimal(jsonb) IS 'internal: whether a JSON value is
 
 -- A JSON number, or a string holding one, as numeric; where names it in errors.
 CREATE FUNCTION json_numeric(v jsonb, where_ text) RETURNS numeric
-LANGUAGE plpgsql IMMUTABLE
-AS $$
-BEGIN
-	IF v IS NULL OR jsonb_typeof(v) = 'null' THEN
-		RETURN NULL;
-	ELSIF json_is_decimal(v) THEN
-		RETURN (v #>> '{}')::numeric;
-	END IF;
-	RAISE EXCEPTION 'invalid invoice document'
-		USING ERRCODE = '22023', DETAIL = format('%s must be a decimal number, not %s.', where_, v);
-END
-$$;
+	AS 'MODULE_PATHNAME', 'json_numeric' LANGUAGE C IMMUTABLE STRICT;
 COMMENT ON FUNCTION json_numeric(jsonb, text) IS 'internal: a JSON number (or numeric string) as exact numeric, with a clear error';
 
 CREATE FUNCTION json_date(v jsonb, where_ text) RETURNS date
-LANGUAGE plpgsql IMMUTABLE
-AS $$
-BEGIN
-	IF v IS NULL OR jsonb_typeof(v) = 'null' THEN
-		RETURN NULL;
-	ELSIF jsonb_typeof(v) = 'string' AND (v #>> '{}') ~ '^[0-9]{4}-[0-9]{2}-[0-9]{2}$' THEN
-		RETURN (v #>> '{}')::date;
-	END IF;
-	RAISE EXCEPTION 'invalid invoice document'
-		USING ERRCODE = '22023', DETAIL = format('%s must be a date as "YYYY-MM-DD", not %s.', where_, v);
-END
-$$;
+	AS 'MODULE_PATHNAME', 'json_date' LANGUAGE C IMMUTABLE STRICT;
 COMMENT ON FUNCTION json_date(jsonb, text) IS 'internal: a JSON "YYYY-MM-DD" string as date, with a clear error';
 
 -- A party named by id, or by {"siret"}, {"siren"} or {"vat_id"}.

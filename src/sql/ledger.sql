@@ -33,7 +33,7 @@ CREATE TABLE transfer (
 	kind text NOT NULL CHECK (kind IN ('funding', 'withdrawal', 'payment', 'fee', 'reversal')),
 	invoice_id bigint REFERENCES invoice,
 	reference text,
-	reverses bigint UNIQUE REFERENCES transfer,
+	reverses bigint REFERENCES transfer,
 	created_at timestamptz NOT NULL DEFAULT now(),
 	created_by name NOT NULL,
 	CHECK (debit_account <> credit_account),
