@@ -5,22 +5,16 @@
 #   invoices.sh WORKDIR      (run by `make bench`, PG* variables set)
 #
 # pgbench in prepared mode, default durability (fsync and synchronous_commit
-# on), BENCH_SECONDS per measure (default 15) with BENCH_CLIENTS clients
-# (default 8).  The bizinvoice scripts connect as the party's role and act for
+# on), each measure the median of BENCH_RUNS runs (default 3) of BENCH_SECONDS
+# (default 10) with BENCH_CLIENTS clients (default 8).  The bizinvoice scripts connect as the party's role and act for
 # it in every transaction, as a pooled application would.
 set -euo pipefail
 dir=$1
 mkdir -p "$dir"
-seconds=${BENCH_SECONDS:-15}
+seconds=${BENCH_SECONDS:-10}
 clients=${BENCH_CLIENTS:-8}
 
-q() { psql -X -q -v ON_ERROR_STOP=1 "$@"; }
-
-# transactions per second of a pgbench script, run as role $2
-tps() {
-	pgbench -n -M prepared -T "$seconds" -c "$clients" -j 2 -U "$2" -f "$1" 2>&1 |
-		sed -n 's/^tps = \([0-9.]*\) .*/\1/p'
-}
+. "$(dirname "$0")/lib/pgbench.sh"
 
 q -c 'CREATE EXTENSION IF NOT EXISTS bizinvoice'
 q <<'SQL'
@@ -91,8 +85,8 @@ VALUES (:inv, 'B2B', 'deposited', 'made_available', now(), current_user, 'platfo
 COMMIT;
 SQL
 
-create_tps=$(tps "$dir/create_submit.sql" bench_supplier)
-plain_create_tps=$(tps "$dir/plain_insert.sql" bench_supplier)
+create_tps=$(tps "$dir/create_submit.sql" "$clients" bench_supplier)
+plain_create_tps=$(tps "$dir/plain_insert.sql" "$clients" bench_supplier)
 
 # status moves: the buyer records partial payments on 1,000 approved invoices
 q -c 'SET ROLE bench_buyer' -c 'SELECT bizinvoice.act_as(2)' \
@@ -119,25 +113,26 @@ SQL
 q -c "INSERT INTO plain_invoice (id, supplier_id, buyer_id, channel, delivery, number, issue_date, b2b_status)
 	OVERRIDING SYSTEM VALUE SELECT n, 1, 2, 'B2B', 'platform', 'M-' || n, '2026-11-02', 'partially_paid'
 	FROM generate_series($first, $((first + 999))) n ON CONFLICT DO NOTHING"
-move_tps=$(tps "$dir/move.sql" bench_buyer)
-plain_move_tps=$(tps "$dir/plain_move.sql" bench_buyer)
+move_tps=$(tps "$dir/move.sql" "$clients" bench_buyer)
+plain_move_tps=$(tps "$dir/plain_move.sql" "$clients" bench_buyer)
 
 # the same with the notifications relayed by the worker (make bench's worker
 # serves this database), and without any: PostgreSQL serialises the commits
 # of notifying transactions
 q -c "ALTER DATABASE $PGDATABASE SET bizinvoice.status_notify = relay"
-relay_create_tps=$(tps "$dir/create_submit.sql" bench_supplier)
-relay_move_tps=$(tps "$dir/move.sql" bench_buyer)
+relay_create_tps=$(tps "$dir/create_submit.sql" "$clients" bench_supplier)
+relay_move_tps=$(tps "$dir/move.sql" "$clients" bench_buyer)
 q -c "ALTER DATABASE $PGDATABASE RESET bizinvoice.status_notify"
 sleep 2
 relay_left=$(q -At -c 'SELECT count(*) FROM bizinvoice.status_event')
 q -c "ALTER DATABASE $PGDATABASE SET bizinvoice.status_notify = off"
-quiet_create_tps=$(tps "$dir/create_submit.sql" bench_supplier)
-quiet_move_tps=$(tps "$dir/move.sql" bench_buyer)
+quiet_create_tps=$(tps "$dir/create_submit.sql" "$clients" bench_supplier)
+quiet_move_tps=$(tps "$dir/move.sql" "$clients" bench_buyer)
 q -c "ALTER DATABASE $PGDATABASE RESET bizinvoice.status_notify"
 
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.0f/s vs %.0f/s plain: %.2f× the cost", a, b, b / a }'; }
-printf '| measure (%d clients, %d s) | bizinvoice vs plain SQL |\n|---|---|\n' "$clients" "$seconds"
+printf '| measure (%d clients, median of %d × %d s) | bizinvoice vs plain SQL |\n|---|---|\n' \
+	"$clients" "${BENCH_RUNS:-3}" "$seconds"
 printf '| create + submit, 10-line invoice | %s |\n' "$(ratio "$create_tps" "$plain_create_tps")"
 printf '| the same, bizinvoice.status_notify = relay | %s |\n' "$(ratio "$relay_create_tps" "$plain_create_tps")"
 printf '| the same, bizinvoice.status_notify off | %s |\n' "$(ratio "$quiet_create_tps" "$plain_create_tps")"

@@ -9,18 +9,14 @@
 #   - transfer: fund() of one cent (outside account -> buyer), idempotent;
 #   - payment: pay_invoice() of one cent on one of the buyer's 50 invoices;
 #   - baseline: UPDATE of two balances (one debited, one credited).
-# pgbench in prepared mode, BENCH_SECONDS per measure (default 10).
+# pgbench in prepared mode, each measure the median of BENCH_RUNS runs
+# (default 3) of BENCH_SECONDS (default 10).
 set -euo pipefail
 dir=$1
 mkdir -p "$dir"
 seconds=${BENCH_SECONDS:-10}
 
-q() { psql -X -q -v ON_ERROR_STOP=1 "$@"; }
-
-tps() {
-	pgbench -n -M prepared -T "$seconds" -c "$2" -j 2 -U "${3:-$USER}" -f "$1" 2>&1 |
-		sed -n 's/^tps = \([0-9.]*\) .*/\1/p'
-}
+. "$(dirname "$0")/lib/pgbench.sh"
 
 q -c 'CREATE EXTENSION IF NOT EXISTS bizinvoice'
 q <<'SQL' >/dev/null

@@ -6,24 +6,20 @@
 #
 #   xml.sh WORKDIR      (run by `make bench`, PG* variables set)
 #
-# pgbench in prepared mode, default durability, BENCH_SECONDS per measure
-# (default 15) with BENCH_CLIENTS clients (default 8); BENCH_VALIDATIONS
+# pgbench in prepared mode, default durability, each measure the median of
+# BENCH_RUNS runs (default 3) of BENCH_SECONDS (default 10) with BENCH_CLIENTS
+# clients (default 8); BENCH_VALIDATIONS
 # (default 1,000,000) and BENCH_IMPORTS (default 50,000) for the memory
 # measure, in one session.
 set -euo pipefail
 dir=$1
 mkdir -p "$dir"
-seconds=${BENCH_SECONDS:-15}
+seconds=${BENCH_SECONDS:-10}
 clients=${BENCH_CLIENTS:-8}
 validations=${BENCH_VALIDATIONS:-1000000}
 imports=${BENCH_IMPORTS:-50000}
 
-q() { psql -X -q -v ON_ERROR_STOP=1 "$@"; }
-
-tps() {
-	pgbench -n -M prepared -T "$seconds" -c "$clients" -j 2 -U "$2" -f "$1" 2>&1 |
-		sed -n 's/^tps = \([0-9.]*\) .*/\1/p'
-}
+. "$(dirname "$0")/lib/pgbench.sh"
 
 q -c 'CREATE EXTENSION IF NOT EXISTS bizinvoice'
 q <<'SQL'
@@ -102,10 +98,10 @@ cat >"$dir/validate.sql" <<'SQL'
 SELECT count(*) FROM bizinvoice.validate_invoice((SELECT ubl FROM bench_doc));
 SQL
 
-import_tps=$(tps "$dir/import.sql" bench_xml)
-create_tps=$(tps "$dir/create.sql" bench_xml)
-plain_tps=$(tps "$dir/plain.sql" bench_xml)
-validate_tps=$(tps "$dir/validate.sql" bench_xml)
+import_tps=$(tps "$dir/import.sql" "$clients" bench_xml)
+create_tps=$(tps "$dir/create.sql" "$clients" bench_xml)
+plain_tps=$(tps "$dir/plain.sql" "$clients" bench_xml)
+validate_tps=$(tps "$dir/validate.sql" "$clients" bench_xml)
 
 # private memory of one backend (RssAnon: not the shared buffers it touches)
 # before, halfway and after: flat means no leak
@@ -144,7 +140,8 @@ SQL
 read -r m0 m1 m2 m3 m4 <<<"$(echo $memory)"
 
 ratio() { awk -v a="$1" -v b="$2" -v c="$3" 'BEGIN { printf "%.0f/s; create_invoice(jsonb) %.0f/s; plain INSERTs %.0f/s (%.1f× the cost)", a, b, c, c / a }'; }
-printf '| measure (%d clients, %d s) | figures |\n|---|---|\n' "$clients" "$seconds"
+printf '| measure (%d clients, median of %d × %d s) | figures |\n|---|---|\n' \
+	"$clients" "${BENCH_RUNS:-3}" "$seconds"
 printf '| import of a 10-line UBL invoice (parse, validate, store) | %s |\n' "$(ratio "$import_tps" "$create_tps" "$plain_tps")"
 printf '| validation alone | %.0f/s |\n' "$validate_tps"
 printf '| backend private memory (RssAnon) over %d validations, then %d imports | %s MB, %s MB, %s MB; %s MB, %s MB |\n' \
