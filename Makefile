@@ -53,13 +53,15 @@ OBJS = \
 	src/worker/worker.o
 
 # The install script, assembled from one file per concern in this order.
-# The upgrade script to this version is the files it added, then the
-# functions it changed in place (CREATE OR REPLACE, taken from their files);
+# The upgrade script to this version is the files it added, the functions it
+# dropped, then the functions it changed in place (CREATE OR REPLACE, taken
+# from their files);
 # the install and upgrade scripts of earlier releases are kept as released.
 DATA_built = $(EXTENSION)--$(EXTVERSION).sql $(EXTENSION)--0.4--0.5.sql
 DATA = $(addprefix src/sql/released/$(EXTENSION)--, 0.1.sql 0.2.sql 0.3.sql 0.4.sql \
 	0.1--0.2.sql 0.2--0.3.sql 0.3--0.4.sql)
 ADDED_0_5 = src/sql/transfer_reverses.sql
+DROPPED_0_5 = json_is_decimal(jsonb)
 CHANGED_0_5 = src/sql/ledger_api.sql:party_account src/sql/ledger_api.sql:invoice_outstanding \
 	src/sql/ledger_payments.sql:invoice_payable_now src/sql/ledger.sql:idempotent_done \
 	src/sql/ledger.sql:post_transfer src/sql/ledger.sql:idempotent src/sql/ledger.sql:system_account \
@@ -67,7 +69,9 @@ CHANGED_0_5 = src/sql/ledger_api.sql:party_account src/sql/ledger_api.sql:invoic
 	src/sql/invoice_flow.sql:lock_invoice src/sql/invoice_flow.sql:compute_totals \
 	src/sql/invoice_flow.sql:system_move src/sql/invoice_api.sql:require_party \
 	src/sql/invoice_api.sql:json_check_keys src/sql/invoice_api.sql:json_numeric \
-	src/sql/invoice_api.sql:json_date src/sql/invoice_api.sql:resolve_party src/sql/xml.sql:import_party
+	src/sql/invoice_api.sql:json_date src/sql/invoice_api.sql:resolve_party src/sql/xml.sql:import_party \
+	src/sql/invoice_api.sql:json_check_part_keys src/sql/invoice_api.sql:json_check_part_values \
+	src/sql/invoice_api.sql:create_invoice
 SQL_PARTS = \
 	src/sql/identifiers.sql \
 	src/sql/roles.sql \
@@ -93,7 +97,7 @@ SQL_PARTS = \
 	src/sql/delivery.sql \
 	src/sql/transfer_reverses.sql
 
-REGRESS = siren siret iban bic vat_id identifiers parties invoices statuses security reporting ledger ledger_more xml_corpus xml_import xml_hostile chorus exports facturx periods catalog teardown
+REGRESS = siren siret iban bic vat_id identifiers parties invoices statuses security reporting ledger ledger_more xml_corpus xml_import xml_hostile chorus exports facturx periods invoice_json catalog teardown
 REGRESS_OPTS = --load-extension=$(EXTENSION) --encoding=UTF8 --no-locale
 ISOLATION = ident_unique status_race duplicate_submit ledger_race status_relay
 ISOLATION_OPTS = --load-extension=$(EXTENSION) --encoding=UTF8 --no-locale --inputdir=test/isolation
@@ -131,6 +135,7 @@ $(EXTENSION)--0.4--0.5.sql: $(ADDED_0_5) $(foreach c,$(CHANGED_0_5),$(firstword 
 	{ printf '%s\n' '-- bizinvoice 0.4 to 0.5: generated from src/sql by make; edit there.' \
 	    '\echo Use "ALTER EXTENSION $(EXTENSION) UPDATE" to load this file. \quit'; \
 	  $(if $(ADDED_0_5),cat $(ADDED_0_5) &&) \
+	  $(foreach f,$(DROPPED_0_5),printf 'DROP FUNCTION %s;\n' '$(f)' &&) \
 	  $(foreach c,$(CHANGED_0_5),sh src/sql/replace_function.sh $(subst :, ,$(c)) &&) true; \
 	} > $@.tmp && mv $@.tmp $@
 

@@ -5,14 +5,6 @@ CREATE FUNCTION json_check_keys(obj jsonb, known text[], what text, where_ text)
 	AS 'MODULE_PATHNAME', 'json_check_keys' LANGUAGE C IMMUTABLE STRICT;
 COMMENT ON FUNCTION json_check_keys(jsonb, text[], text, text) IS 'internal: refuses unknown keys in a JSON document, naming where';
 
--- Whether a JSON value is a decimal number, or a string holding one.  A plain
--- SQL expression, so that the planner inlines it into the queries using it.
-CREATE FUNCTION json_is_decimal(v jsonb) RETURNS boolean
-	LANGUAGE sql IMMUTABLE PARALLEL SAFE
-	AS $$ SELECT jsonb_typeof(v) = 'number' OR
-				 (jsonb_typeof(v) = 'string' AND (v #>> '{}') ~ '^\s*[-+]?[0-9]+(\.[0-9]+)?\s*$') $$;
-COMMENT ON FUNCTION json_is_decimal(jsonb) IS 'internal: whether a JSON value is a decimal number or a string holding one';
-
 -- A JSON number, or a string holding one, as numeric; where names it in errors.
 CREATE FUNCTION json_numeric(v jsonb, where_ text) RETURNS numeric
 	AS 'MODULE_PATHNAME', 'json_numeric' LANGUAGE C IMMUTABLE STRICT;
@@ -21,6 +13,16 @@ COMMENT ON FUNCTION json_numeric(jsonb, text) IS 'internal: a JSON number (or nu
 CREATE FUNCTION json_date(v jsonb, where_ text) RETURNS date
 	AS 'MODULE_PATHNAME', 'json_date' LANGUAGE C IMMUTABLE STRICT;
 COMMENT ON FUNCTION json_date(jsonb, text) IS 'internal: a JSON "YYYY-MM-DD" string as date, with a clear error';
+
+-- The lines, allowances and charges: objects of known keys; then their
+-- numbers (present where needed, decimal, not negative), item names and base
+-- quantities, refusing the first fault in document order.
+CREATE FUNCTION json_check_part_keys(doc jsonb, line_keys text[], part_keys text[]) RETURNS void
+	AS 'MODULE_PATHNAME', 'json_check_part_keys' LANGUAGE C IMMUTABLE STRICT;
+COMMENT ON FUNCTION json_check_part_keys(jsonb, text[], text[]) IS 'internal: refuses lines, allowances and charges of an invoice document that are not objects of known keys';
+CREATE FUNCTION json_check_part_values(doc jsonb) RETURNS void
+	AS 'MODULE_PATHNAME', 'json_check_part_values' LANGUAGE C IMMUTABLE STRICT;
+COMMENT ON FUNCTION json_check_part_values(jsonb) IS 'internal: refuses missing, non-decimal or negative numbers, missing item names and zero base quantities in the lines, allowances and charges of an invoice document';
 
 -- A party named by id, or by {"siret"}, {"siren"} or {"vat_id"}.
 CREATE FUNCTION resolve_party(ref jsonb, where_ text) RETURNS bigint
@@ -91,7 +93,6 @@ DECLARE
 	buyer bigint;
 	buyer_row party;
 	new_id bigint;
-	bad record;
 BEGIN
 	PERFORM json_check_keys(doc, top_keys, 'invoice', 'the invoice');
 	IF coalesce(btrim(doc->>'number'), '') = '' THEN
@@ -131,25 +132,7 @@ BEGIN
 				  DETAIL = format('delivery.country (BT-80) must be an ISO 3166-1 alpha-2 code, not "%s".',
 								  doc #>> '{delivery,country}');
 	END IF;
-	SELECT l, i INTO bad FROM jsonb_array_elements(doc->'lines') WITH ORDINALITY AS e(l, i)
-	WHERE jsonb_typeof(l) <> 'object' OR EXISTS (SELECT FROM jsonb_object_keys(l) k WHERE k <> ALL (line_keys))
-	LIMIT 1;
-	IF FOUND THEN
-		PERFORM json_check_keys(bad.l, line_keys, 'invoice', format('lines[%s]', bad.i));
-	END IF;
-	IF doc ? 'allowances' OR doc ? 'charges' THEN
-		SELECT a, i, kind INTO bad
-		FROM (SELECT a, i, 'allowances' AS kind
-			  FROM jsonb_array_elements(coalesce(doc->'allowances', '[]')) WITH ORDINALITY AS e(a, i)
-			  UNION ALL
-			  SELECT a, i, 'charges'
-			  FROM jsonb_array_elements(coalesce(doc->'charges', '[]')) WITH ORDINALITY AS e(a, i)) x
-		WHERE jsonb_typeof(a) <> 'object' OR EXISTS (SELECT FROM jsonb_object_keys(a) k WHERE k <> ALL (ac_keys))
-		LIMIT 1;
-		IF FOUND THEN
-			PERFORM json_check_keys(bad.a, ac_keys, 'invoice', format('%s[%s]', bad.kind, bad.i));
-		END IF;
-	END IF;
+	PERFORM json_check_part_keys(doc, line_keys, ac_keys);
 
 	IF coalesce(json_numeric(doc->'type_code', 'type_code'), 380) NOT IN (380, 381, 384, 389) THEN
 		RAISE EXCEPTION 'invalid invoice document'
@@ -162,41 +145,7 @@ BEGIN
 			USING ERRCODE = '22023',
 				  DETAIL = 'A credit note names the invoice it corrects ("preceding_invoice": {"number", "issue_date"}, BG-3).';
 	END IF;
-	-- every number of the lines and allowances at once: present where needed,
-	-- decimal, not negative; then they are cast directly
-	SELECT CASE WHEN v IS NULL OR jsonb_typeof(v) = 'null' THEN format('%s.%s is missing.', at, k)
-				WHEN NOT is_decimal THEN format('%s.%s must be a decimal number, not %s.', at, k, v)
-				ELSE format('%s.%s must not be negative (%s), not %s.', at, k, rule, v) END AS msg
-	INTO bad
-	FROM (SELECT format('lines[%s]', i) AS at, k, l->k AS v, required, rule
-		  FROM jsonb_array_elements(doc->'lines') WITH ORDINALITY AS e(l, i),
-			   (VALUES ('quantity', true, NULL), ('net_price', true, 'BR-27'),
-					   ('base_quantity', false, 'BR-28'), ('allowance_amount', false, 'BR-41'),
-					   ('charge_amount', false, 'BR-43'), ('vat_rate', false, NULL),
-					   ('net_amount', false, NULL)) AS r(k, required, rule)
-		  UNION ALL
-		  SELECT format('%s[%s]', kind, i), k, a->k, required, rule
-		  FROM (SELECT a, i, 'allowances' AS kind FROM jsonb_array_elements(coalesce(doc->'allowances', '[]')) WITH ORDINALITY AS e(a, i)
-				UNION ALL
-				SELECT a, i, 'charges' FROM jsonb_array_elements(coalesce(doc->'charges', '[]')) WITH ORDINALITY AS e(a, i)) ac,
-			   (VALUES ('amount', true, 'BR-31'), ('vat_rate', false, NULL)) AS r(k, required, rule)) x,
-		 LATERAL (SELECT json_is_decimal(v) AS is_decimal) d
-	WHERE (required AND (v IS NULL OR jsonb_typeof(v) = 'null'))
-	   OR (v IS NOT NULL AND jsonb_typeof(v) <> 'null'
-		   AND (NOT is_decimal OR (rule IS NOT NULL AND (v #>> '{}')::numeric < 0)))
-	LIMIT 1;
-	IF FOUND THEN
-		RAISE EXCEPTION 'invalid invoice document' USING ERRCODE = '22023', DETAIL = bad.msg;
-	END IF;
-	SELECT format('lines[%s].%s', i, CASE WHEN coalesce(btrim(l->>'item_name'), '') = '' THEN 'item_name is missing (BR-25).'
-											ELSE 'base_quantity must be above 0 (BR-28), not ' || (l->>'base_quantity') || '.' END) AS msg
-	INTO bad
-	FROM jsonb_array_elements(doc->'lines') WITH ORDINALITY AS e(l, i)
-	WHERE coalesce(btrim(l->>'item_name'), '') = '' OR (l->>'base_quantity')::numeric = 0
-	LIMIT 1;
-	IF FOUND THEN
-		RAISE EXCEPTION 'invalid invoice document' USING ERRCODE = '22023', DETAIL = bad.msg;
-	END IF;
+	PERFORM json_check_part_values(doc);
 
 	buyer := resolve_party(doc->'buyer', 'buyer');
 	SELECT * INTO buyer_row FROM party WHERE id = buyer;

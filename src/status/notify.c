@@ -73,8 +73,9 @@ notify_relayed(void)
 static SPIPlanPtr dequeue_plan = NULL;
 static SPIPlanPtr read_plan = NULL;
 
-static SPIPlanPtr
-relay_statement(SPIPlanPtr *plan, const char *sql, Oid type)
+/* Runs one of them (prepared on first use) with its one argument. */
+static void
+relay_run(SPIPlanPtr *plan, const char *sql, Oid type, Datum arg, int expected, const char *what)
 {
 	if (*plan == NULL)
 	{
@@ -86,7 +87,8 @@ relay_statement(SPIPlanPtr *plan, const char *sql, Oid type)
 		SPI_keepplan(p);
 		*plan = p;
 	}
-	return *plan;
+	if (SPI_execute_plan(*plan, &arg, NULL, false, 0) != expected)
+		elog(ERROR, "could not %s", what);
 }
 
 /*
@@ -105,13 +107,10 @@ status_relay(PG_FUNCTION_ARGS)
 	uint64		n;
 
 	SPI_connect();
-	if (SPI_execute_plan(relay_statement(&dequeue_plan,
-										 "DELETE FROM bizinvoice.status_event WHERE history_id = "
-										 "ANY (ARRAY(SELECT history_id FROM bizinvoice.status_event "
-										 "ORDER BY history_id LIMIT $1)) RETURNING history_id",
-										 INT4OID),
-						 &max_events, NULL, false, 0) != SPI_OK_DELETE_RETURNING)
-		elog(ERROR, "could not dequeue from bizinvoice.status_event");
+	relay_run(&dequeue_plan, "DELETE FROM bizinvoice.status_event WHERE history_id = "
+			  "ANY (ARRAY(SELECT history_id FROM bizinvoice.status_event "
+			  "ORDER BY history_id LIMIT $1)) RETURNING history_id",
+			  INT4OID, max_events, SPI_OK_DELETE_RETURNING, "dequeue from bizinvoice.status_event");
 	n = SPI_processed;
 	if (n == 0)
 	{
@@ -127,12 +126,9 @@ status_relay(PG_FUNCTION_ARGS)
 	}
 	dequeued = PointerGetDatum(construct_array(ids, (int) n, INT8OID, sizeof(int64),
 											   FLOAT8PASSBYVAL, TYPALIGN_DOUBLE));
-	if (SPI_execute_plan(relay_statement(&read_plan,
-										 "SELECT h.id, h.invoice_id, h.channel, h.from_status, h.to_status "
-										 "FROM bizinvoice.status_history h WHERE h.id = ANY ($1) ORDER BY h.id",
-										 INT8ARRAYOID),
-						 &dequeued, NULL, false, 0) != SPI_OK_SELECT)
-		elog(ERROR, "could not read bizinvoice.status_history");
+	relay_run(&read_plan, "SELECT h.id, h.invoice_id, h.channel, h.from_status, h.to_status "
+			  "FROM bizinvoice.status_history h WHERE h.id = ANY ($1) ORDER BY h.id",
+			  INT8ARRAYOID, dequeued, SPI_OK_SELECT, "read bizinvoice.status_history");
 	n = SPI_processed;
 	for (uint64 i = 0; i < n; i++)
 	{
