@@ -180,7 +180,7 @@ run_tap() {
 	passed=$((passed + ok)) failed=$((failed + bad))
 }
 
-# The libFuzzer targets (invoice documents, identifiers), each for a bounded
+# The libFuzzer targets (invoice documents, identifiers, JSON documents), each for a bounded
 # time (BIZINVOICE_FUZZ_SECONDS, default 60).
 run_fuzz() {
 	local out=$work/fuzz rc=0

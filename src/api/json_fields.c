@@ -142,12 +142,18 @@ json_check_keys(PG_FUNCTION_ARGS)
 	PG_RETURN_VOID();
 }
 
-/* The array of doc's field key, NULL when absent; refused as jsonb_array_elements() would. */
+/*
+ * The array of doc's field key, NULL when absent (or doc no object: the
+ * caller refuses that); refused as jsonb_array_elements() would.
+ */
 static JsonbContainer *
 parts(Jsonb *doc, const char *key)
 {
-	JsonbValue *v = getKeyJsonValueFromContainer(&doc->root, key, strlen(key), NULL);
+	JsonbValue *v;
 
+	if (!JB_ROOT_IS_OBJECT(doc))
+		return NULL;
+	v = getKeyJsonValueFromContainer(&doc->root, key, strlen(key), NULL);
 	if (v == NULL)
 		return NULL;
 	if (v->type != jbvBinary)
@@ -167,10 +173,12 @@ count(JsonbContainer *array)
 	return array ? JsonContainerSize(array) : 0;
 }
 
-/* An element's field (the element an object), NULL when absent. */
+/* An element's field, NULL when absent or when the element is no object. */
 static JsonbValue *
 member(JsonbValue *obj, const char *key)
 {
+	if (obj->type != jbvBinary || !JsonContainerIsObject(obj->val.binary.data))
+		return NULL;
 	return getKeyJsonValueFromContainer(obj->val.binary.data, key, strlen(key), NULL);
 }
 
@@ -301,8 +309,9 @@ json_check_part_keys(PG_FUNCTION_ARGS)
  * json_check_part_values(doc jsonb): refuses, the first in document order,
  * a line, allowance or charge whose number is missing where required, not
  * decimal, or negative where a rule forbids it; then a line without an item
- * name (BR-25) or with a base quantity of 0 (BR-28).  The parts are objects
- * (json_check_part_keys).
+ * name (BR-25) or with a base quantity of 0 (BR-28).  create_invoice() has
+ * checked that the parts are objects (json_check_part_keys); a part that is
+ * not has none of its fields.
  */
 PG_FUNCTION_INFO_V1(json_check_part_values);
 Datum

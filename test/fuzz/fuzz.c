@@ -5,7 +5,9 @@
  *		invoice: a depositor's bytes, through the hardened parser (and the
  *		Factur-X reader for a PDF), reading UBL or CII, every EN 16931 rule
  *		and the import mapping to JSON (read_invoice_document()'s path);
- *		identifiers: text typed as a SIREN, SIRET, IBAN, BIC or VAT id.
+ *		identifiers: text typed as a SIREN, SIRET, IBAN, BIC or VAT id;
+ *		document: text read as create_invoice()'s JSON document, through its
+ *		C checks of fields and parts.
  *
  *		That code is backend code (palloc, ereport, numeric), so the fuzzer
  *		runs inside a backend: this library is loaded into a single-user
@@ -45,11 +47,18 @@ extern Datum bic_out(PG_FUNCTION_ARGS);
 extern Datum iban_in(PG_FUNCTION_ARGS);
 extern Datum vat_id_in(PG_FUNCTION_ARGS);
 
+/* the invoice document's checks (src/api/json_fields.c) */
+extern Datum json_check_keys(PG_FUNCTION_ARGS);
+extern Datum json_check_part_keys(PG_FUNCTION_ARGS);
+extern Datum json_check_part_values(PG_FUNCTION_ARGS);
+extern Datum json_date(PG_FUNCTION_ARGS);
+extern Datum json_numeric(PG_FUNCTION_ARGS);
+
 typedef struct Target
 {
 	const char *name;
 	void		(*run) (const uint8_t *data, size_t size);
-	int			refusals[3];	/* the SQLSTATEs of a documented refusal */
+	int			refusals[7];	/* the SQLSTATEs of a documented refusal */
 } Target;
 
 static const Target *target;
@@ -136,10 +145,53 @@ read_identifiers(const uint8_t *data, size_t size)
 	}
 }
 
+static Datum
+text_array(const char *const *items, int n)
+{
+	Datum	   *d = palloc(n * sizeof(Datum));
+
+	for (int i = 0; i < n; i++)
+		d[i] = CStringGetTextDatum(items[i]);
+	return PointerGetDatum(construct_array(d, n, TEXTOID, -1, false, TYPALIGN_INT));
+}
+
+/*
+ * The document's checks, each on whatever the JSON holds (not only in
+ * create_invoice()'s order, whose earlier checks would shield the later):
+ * the parts' values, their keys, the top keys, a date and a number.
+ */
+static void
+check_document(const uint8_t *data, size_t size)
+{
+	static const char *const top[] = {"number", "issue_date", "type_code", "lines", "allowances", "charges"};
+	static const char *const line[] = {"item_name", "quantity", "net_price", "base_quantity", "vat_rate"};
+	static const char *const part[] = {"amount", "vat_category", "vat_rate"};
+	char	   *text = pnstrdup((const char *) data, size);
+	Datum		doc;
+
+	if (strlen(text) != size)
+		return;					/* a NUL byte: no SQL text carries one */
+	doc = DirectFunctionCall1(jsonb_in, CStringGetDatum(text));
+	DirectFunctionCall1(json_check_part_values, doc);
+	DirectFunctionCall3(json_check_part_keys, doc, text_array(line, lengthof(line)),
+						text_array(part, lengthof(part)));
+	DirectFunctionCall4(json_check_keys, doc, text_array(top, lengthof(top)),
+						CStringGetTextDatum("invoice"), CStringGetTextDatum("the invoice"));
+	/* NULL: an absent field, which the strict SQL functions never see */
+	(void) DirectFunctionCall2(json_date, doc, CStringGetTextDatum("issue_date"));
+	(void) DirectFunctionCall2(json_numeric, doc, CStringGetTextDatum("type_code"));
+}
+
 static const Target targets[] = {
 	{"invoice", read_invoice,
 	{ERRCODE_INVALID_XML_DOCUMENT, ERRCODE_INVALID_PARAMETER_VALUE, ERRCODE_PROGRAM_LIMIT_EXCEEDED}},
-	{"identifiers", read_identifiers, {0, 0, 0}},
+	{"identifiers", read_identifiers, {0}},
+	/* invalid JSON, the refusals, dates and numbers out of range, JSON too deep or too big */
+	{"document", check_document,
+		{ERRCODE_INVALID_TEXT_REPRESENTATION, ERRCODE_INVALID_PARAMETER_VALUE,
+			ERRCODE_INVALID_DATETIME_FORMAT, ERRCODE_DATETIME_FIELD_OVERFLOW,
+			ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE, ERRCODE_PROGRAM_LIMIT_EXCEEDED,
+		ERRCODE_STATEMENT_TOO_COMPLEX}},
 };
 
 static bool
@@ -212,7 +264,7 @@ bizinvoice_fuzz(PG_FUNCTION_ARGS)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("unknown fuzz target \"%s\"", name),
-				 errhint("The targets are invoice and identifiers.")));
+				 errhint("The targets are invoice, identifiers and document.")));
 	deconstruct_array(PG_GETARG_ARRAYTYPE_P(1), TEXTOID, -1, false, TYPALIGN_INT,
 					  &elems, &nulls, &n);
 	argv = palloc0((n + 2) * sizeof(char *));

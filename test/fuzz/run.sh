@@ -1,5 +1,5 @@
 #!/bin/bash
-# Runs the libFuzzer targets of fuzz.c (invoice, identifiers) for a bounded
+# Runs the libFuzzer targets of fuzz.c (invoice, identifiers, document) for a bounded
 # time each: builds them, loads them into a single-user postgres on a
 # throwaway data directory, seeded with the sample invoices and Factur-X PDFs
 # (invoice) and seeds/TARGET/ (inputs that found bugs: add each new one
@@ -12,7 +12,7 @@ set -euo pipefail
 
 out=${1:?usage: run.sh OUT SECONDS [TARGET [libFuzzer arguments]]}
 seconds=${2:?usage: run.sh OUT SECONDS [TARGET [libFuzzer arguments]]}
-targets=${3:-invoice identifiers}
+targets=${3:-invoice identifiers document}
 shift $(($# < 3 ? $# : 3))
 here=$(cd "$(dirname "$0")/../.." && pwd)
 PGBIN=${PGBIN:-/usr/lib/postgresql/15/bin}
