@@ -89,3 +89,8 @@ ROLLBACK;
 BEGIN;
 SELECT create_invoice(('{"number": "P-27", "issue_date": "2026-11-02", "buyer": ' || :buyer || ', "lines": [{"item_name": "x", "quantity": 1, "net_price": 1, "vat_rate": 20}], "charges": [{"amount": "12"}], "allowances": [{"amount": 1}, 7]}')::jsonb) IS NOT NULL AS created;
 ROLLBACK;
+-- the checks called alone, on JSON create_invoice would have refused before
+SELECT json_check_part_values('[1, 2]');
+SELECT json_check_part_values('{"lines": [5]}');
+SELECT json_check_part_keys('"x"', ARRAY['a'], ARRAY['b']);
+SELECT json_date('[1]', 'x'), json_numeric('{"a": 1}', 'y');
