@@ -47,8 +47,10 @@ static SysScanDesc
 scan_by(Relation rel, const char *att, int64 value, ScanKey key)
 {
 	ScanKeyInit(key, column(rel, att), BTEqualStrategyNumber, F_INT8EQ, Int64GetDatum(value));
+	/* the statement's snapshot, as a query would read; a fresh one outside any */
 	return systable_beginscan(rel, RelationGetPrimaryKeyIndex(rel), true,
-							  GetActiveSnapshot(), 1, key);
+							  ActiveSnapshotSet() ? GetActiveSnapshot() : GetTransactionSnapshot(),
+							  1, key);
 }
 
 PartyMembership
