@@ -66,9 +66,8 @@ json_null(Jsonb *j)
 }
 
 /*
- * Refuses obj (a document's value, NULL for none) unless it is an object
- * whose keys are all in known; what and where name the document and the
- * place in it.
+ * Refuses obj (a document's value) unless it is an object whose keys are all
+ * in known; what and where name the document and the place in it.
  */
 static void
 check_keys(JsonbValue *obj, ArrayType *known_array, const char *what, const char *where)
@@ -80,7 +79,7 @@ check_keys(JsonbValue *obj, ArrayType *known_array, const char *what, const char
 	JsonbValue	v;
 	JsonbIteratorToken token;
 
-	if (obj == NULL || obj->type != jbvBinary || !JsonContainerIsObject(obj->val.binary.data))
+	if (obj->type != jbvBinary || !JsonContainerIsObject(obj->val.binary.data))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("invalid %s document", what),
@@ -132,11 +131,10 @@ json_check_keys(PG_FUNCTION_ARGS)
 	Jsonb	   *obj = PG_GETARG_JSONB_P(0);
 	JsonbValue	root;
 
+	/* the whole document as a value (a scalar's container is no object either) */
 	root.type = jbvBinary;
 	root.val.binary.data = &obj->root;
 	root.val.binary.len = VARSIZE(obj) - VARHDRSZ;
-	if (JB_ROOT_IS_SCALAR(obj))
-		(void) scalar(obj, &root);
 	check_keys(&root, PG_GETARG_ARRAYTYPE_P(1), text_to_cstring(PG_GETARG_TEXT_PP(2)),
 			   text_to_cstring(PG_GETARG_TEXT_PP(3)));
 	PG_RETURN_VOID();
@@ -374,10 +372,10 @@ json_numeric(PG_FUNCTION_ARGS)
 	Numeric		n;
 
 	if (!scalar(j, &v))
-		v.type = jbvBinary;
+		v.type = jbvBinary;		/* an array or an object: no number */
 	if (v.type == jbvNull)
 		PG_RETURN_NULL();
-	n = v.type == jbvBinary ? NULL : decimal(&v);
+	n = decimal(&v);
 	if (n == NULL)
 		REFUSE("%s must be a decimal number, not %s.", text_to_cstring(PG_GETARG_TEXT_PP(1)), jsonb_text(j));
 	PG_RETURN_NUMERIC(DatumGetNumericCopy(NumericGetDatum(n)));

@@ -65,37 +65,6 @@ normalized(const char *s)
 	return buf.data;
 }
 
-static void
-agree(EiCheck *c, xmlNodePtr node, Seen *seen)
-{
-	for (xmlNodePtr n = node; n != NULL; n = n->next)
-	{
-		if (n->type != XML_ELEMENT_NODE)
-			continue;
-		for (int i = 0; i < lengthof(agreements); i++)
-		{
-			const Agreement *a = &agreements[i];
-			const char *value;
-
-			if (a->ubl != c->ubl || seen[i].failed || !ei_named(n, a->element) ||
-				(a->parent != NULL && !ei_named(n->parent, a->parent)))
-				continue;
-			value = ei_value(n).text;
-			if (a->normalized)
-				value = normalized(value);
-			if (seen[i].first == NULL)
-				seen[i].first = value;
-			else if (strcmp(seen[i].first, value) != 0)
-			{
-				ei_fail(c, a->rule, n, "The %s \"%s\" differs from the first one, \"%s\": the invoice has one.",
-						a->what, value, seen[i].first);
-				seen[i].failed = true;
-			}
-		}
-		agree(c, n->children, seen);
-	}
-}
-
 /* Whether some string of one list differs from some string of the other (XPath's !=). */
 static bool
 some_differ(List *a, List *b)
@@ -104,9 +73,13 @@ some_differ(List *a, List *b)
 	ListCell   *j;
 
 	foreach(i, a)
+	{
 		foreach(j, b)
+		{
 			if (strcmp(lfirst(i), lfirst(j)) != 0)
-			return true;
+				return true;
+		}
+	}
 	return false;
 }
 
@@ -153,9 +126,11 @@ check_payee(EiCheck *c, xmlNodePtr payee)
 			seller == NIL ? "The seller has no legal name to tell the payee from" :
 			"The payee's name is the seller's legal name";
 
-		ei_fail(c, "UBL-SR-19", payee, "%s: a payee (BG-10) is another party than the seller.", why);
-		ei_fail(c, "UBL-SR-20", payee, "%s: a payee (BG-10) is another party than the seller.", why);
-		ei_fail(c, "UBL-SR-21", payee, "%s: a payee (BG-10) is another party than the seller.", why);
+		/* each of the three rules tests it */
+		static const char *const rules[] = {"UBL-SR-19", "UBL-SR-20", "UBL-SR-21"};
+
+		for (int i = 0; i < lengthof(rules); i++)
+			ei_fail(c, rules[i], payee, "%s: a payee (BG-10) is another party than the seller.", why);
 		return;
 	}
 	if (list_length(names) > 1)
@@ -193,19 +168,42 @@ check_document_reference(EiCheck *c, xmlNodePtr ref)
 			c->inv->syntax == EI_UBL_CREDIT_NOTE ? " or a tender or lot (50)" : "");
 }
 
-/* The UBL rules on elements wherever they stand. */
+/*
+ * One walk over every element: the values that must agree wherever they
+ * stand, and the UBL payees and document references wherever they stand.
+ */
 static void
-walk_ubl(EiCheck *c, xmlNodePtr node)
+walk(EiCheck *c, xmlNodePtr node, Seen *seen)
 {
 	for (xmlNodePtr n = node; n != NULL; n = n->next)
 	{
 		if (n->type != XML_ELEMENT_NODE)
 			continue;
-		if (ei_named(n, "cac:PayeeParty"))
+		if (c->ubl && ei_named(n, "cac:PayeeParty"))
 			check_payee(c, n);
-		else if (ei_named(n, "cac:AdditionalDocumentReference"))
+		else if (c->ubl && ei_named(n, "cac:AdditionalDocumentReference"))
 			check_document_reference(c, n);
-		walk_ubl(c, n->children);
+		for (int i = 0; i < lengthof(agreements); i++)
+		{
+			const Agreement *a = &agreements[i];
+			const char *value;
+
+			if (a->ubl != c->ubl || seen[i].failed || !ei_named(n, a->element) ||
+				(a->parent != NULL && !ei_named(n->parent, a->parent)))
+				continue;
+			value = ei_value(n).text;
+			if (a->normalized)
+				value = normalized(value);
+			if (seen[i].first == NULL)
+				seen[i].first = value;
+			else if (strcmp(seen[i].first, value) != 0)
+			{
+				ei_fail(c, a->rule, n, "The %s \"%s\" differs from the first one, \"%s\": the invoice has one.",
+						a->what, value, seen[i].first);
+				seen[i].failed = true;
+			}
+		}
+		walk(c, n->children, seen);
 	}
 }
 
@@ -262,13 +260,12 @@ ei_check_agreement(EiCheck *c)
 {
 	Seen		seen[lengthof(agreements)] = {{0}};
 
-	agree(c, c->inv->root, seen);
+	walk(c, c->inv->root, seen);
 	if (c->ubl)
 	{
 		xmlNodePtr	means = ei_child(c->inv->root, "cac:PaymentMeans");
 		int			texts = 0;
 
-		walk_ubl(c, c->inv->root);
 		/* UBL-SR-46: the payment means text (BT-82) rides on the code's name attribute */
 		for (; means != NULL; means = ei_next(means))
 			for (xmlNodePtr code = ei_child(means, "cbc:PaymentMeansCode"); code; code = ei_next(code))
