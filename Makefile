@@ -20,6 +20,7 @@ OBJS = \
 	src/status/guard.o \
 	src/status/invoice_row.o \
 	src/status/invoice_check.o \
+	src/status/append.o \
 	src/status/history.o \
 	src/status/notify.o \
 	src/status/move.o \

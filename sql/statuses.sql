@@ -32,6 +32,10 @@ SELECT submit(:inv);
 -- the supplier cannot approve its own invoice
 SELECT set_status(:inv, 'approved');
 RESET ROLE;
+-- an entry is appended as an INSERT would add it: a constraint on the
+-- history holds for it, and an index (an expression and partial one) lists it
+ALTER TABLE status_history ADD CONSTRAINT regress_short_reason CHECK (length(reason) < 20) NOT VALID;
+CREATE INDEX regress_history_reason ON status_history (lower(reason)) WHERE reason IS NOT NULL;
 
 SET ROLE regress_bob;
 SELECT act_as(:bob);
@@ -47,6 +51,9 @@ SELECT set_status(:inv, 'MANDATEE');
 SELECT set_status(:inv + 1000000, 'approved');
 -- reason and amount where the rule needs them
 SELECT set_status(:inv, 'disputed');
+\set VERBOSITY terse
+SELECT set_status(:inv, 'disputed', reason => 'Hours worked were never agreed');
+\set VERBOSITY default
 SELECT set_status(:inv, 'disputed', reason => 'Hours not agreed');
 SELECT set_status(:inv, 'partially_approved');
 SELECT set_status(:inv, 'partially_approved', amount => -5);
@@ -67,6 +74,12 @@ RESET ROLE;
 SELECT h.from_status, h.to_status, h.changed_by, h.actor, p.name AS party, h.reason, h.amount
 FROM status_history h LEFT JOIN party p ON p.id = h.party_id
 WHERE invoice_id = :inv ORDER BY h.id;
+SET enable_seqscan = off;
+EXPLAIN (COSTS OFF) SELECT to_status FROM status_history WHERE lower(reason) = 'hours not agreed' AND reason IS NOT NULL;
+SELECT invoice_id = :inv AS same, to_status FROM status_history WHERE lower(reason) = 'hours not agreed' AND reason IS NOT NULL;
+RESET enable_seqscan;
+ALTER TABLE status_history DROP CONSTRAINT regress_short_reason;
+DROP INDEX regress_history_reason;
 
 -- a plain UPDATE goes through the same rules
 UPDATE invoice SET b2b_status = 'draft' WHERE id = :inv;

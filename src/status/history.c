@@ -10,61 +10,48 @@
  */
 #include "postgres.h"
 
+#include "access/table.h"
 #include "bizinvoice.h"
 #include "catalog/pg_type.h"
 #include "commands/trigger.h"
 #include "executor/spi.h"
 #include "fmgr.h"
 #include "miscadmin.h"
+#include "status/append.h"
 #include "status/invoice_row.h"
 #include "status/notify.h"
 #include "utils/builtins.h"
 
-#define HISTORY_ARGS 11
-#define HISTORY_INSERT "INSERT INTO bizinvoice.status_history " \
-	"(invoice_id, channel, from_status, to_status, changed_at, changed_by, " \
-	"actor, party_id, reason, amount, raw_code) " \
-	"VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id"
+#define HISTORY_COLUMNS 11
 
-/* the entry alone, and the entry with its notification queued for the worker */
-static SPIPlanPtr insert_plans[2] = {NULL, NULL};
-
-static SPIPlanPtr
-history_plan(bool queued)
-{
-	if (insert_plans[queued] == NULL)
-	{
-		Oid			types[HISTORY_ARGS] = {INT8OID, TEXTOID, TEXTOID, TEXTOID, TIMESTAMPTZOID,
-		NAMEOID, TEXTOID, INT8OID, TEXTOID, NUMERICOID, TEXTOID};
-		SPIPlanPtr	plan = SPI_prepare(queued ?
-									   "WITH h AS (" HISTORY_INSERT ") "
-									   "INSERT INTO bizinvoice.status_event (history_id) "
-									   "SELECT id FROM h RETURNING history_id"
-									   : HISTORY_INSERT,
-									   HISTORY_ARGS, types);
-
-		if (plan == NULL)
-			elog(ERROR, "could not prepare the status history insert: %s",
-				 SPI_result_code_string(SPI_result));
-		SPI_keepplan(plan);
-		insert_plans[queued] = plan;
-	}
-	return insert_plans[queued];
-}
-
-/* Appends the entry (and queues its notification); returns its id. */
+/*
+ * Appends the move to status_history (and its id to status_event, for the
+ * worker to notify); returns the entry's id.  The invoice the entry names
+ * is the row being updated: its foreign key holds.
+ */
 static int64
-insert_history(Datum *values, const bool *nulls, bool queued)
+insert_history(const char *const *columns, Datum *values, const bool *nulls,
+			   bool queued)
 {
-	char		nullflags[HISTORY_ARGS];
-	bool		isnull;
+	int64		id = append_nextval("status_history_id_seq");
+	Relation	rel = append_open("status_history");
+	AppendRow  *row = append_start(rel);
 
-	for (int i = 0; i < HISTORY_ARGS; i++)
-		nullflags[i] = nulls[i] ? 'n' : ' ';
-	if (SPI_execute_plan(history_plan(queued), values, nullflags, false, 0) != SPI_OK_INSERT_RETURNING ||
-		SPI_processed != 1)
-		elog(ERROR, "could not append to bizinvoice.status_history");
-	return DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
+	append_set(row, "id", Int64GetDatum(id), false);
+	for (int i = 0; i < HISTORY_COLUMNS; i++)
+		append_set(row, columns[i], values[i], nulls[i]);
+	append_row(row);
+	table_close(rel, NoLock);
+
+	if (queued)
+	{
+		rel = append_open("status_event");
+		row = append_start(rel);
+		append_set(row, "history_id", Int64GetDatum(id), false);
+		append_row(row);
+		table_close(rel, NoLock);
+	}
+	return id;
 }
 
 PG_FUNCTION_INFO_V1(status_record);
@@ -76,8 +63,12 @@ status_record(PG_FUNCTION_ARGS)
 	const InvoiceColumns *cols;
 	HeapTuple	oldtup;
 	HeapTuple	newtup;
-	Datum		values[HISTORY_ARGS];
-	bool		nulls[HISTORY_ARGS] = {0};
+	static const char *const columns[HISTORY_COLUMNS] = {
+		"invoice_id", "channel", "from_status", "to_status", "changed_at",
+		"changed_by", "actor", "party_id", "reason", "amount", "raw_code"
+	};
+	Datum		values[HISTORY_COLUMNS];
+	bool		nulls[HISTORY_COLUMNS] = {0};
 	char	   *channel;
 	char	   *from;
 	char	   *to;
@@ -113,9 +104,7 @@ status_record(PG_FUNCTION_ARGS)
 	values[10] = SPI_getbinval(newtup, desc, cols->attnum[COL_RAW_CODE], &nulls[10]);
 
 	queued = notify_relayed();
-	SPI_connect();
-	history_id = insert_history(values, nulls, queued);
-	SPI_finish();
+	history_id = insert_history(columns, values, nulls, queued);
 
 	if (bizinvoice_status_notify != STATUS_NOTIFY_OFF && !queued)
 		notify_move(history_id, id, channel, from, to);

@@ -1,0 +1,105 @@
+/*
+ * append.c
+ *		Appending rows to the extension's own tables from C.
+ *
+ * The status trigger writes a history row (and, relayed, a queue row) per
+ * move.  Through SPI each costs an executor start-up and shut-down, a
+ * ModifyTable node and the foreign key's check query: a quarter of a
+ * move's time.  Here a row goes the way the executor would take it, less
+ * what the caller holds by construction: the row's table constraints are
+ * checked and every index, expression and partial ones included, is kept;
+ * no permission, row-level security, trigger or foreign-key check is made.
+ * Callers append only rows whose references they hold locked (the trigger:
+ * the invoice it is updating), to tables nobody else writes.
+ */
+#include "postgres.h"
+
+#include "access/table.h"
+#include "access/tableam.h"
+#include "catalog/namespace.h"
+#include "commands/sequence.h"
+#include "executor/executor.h"
+#include "nodes/execnodes.h"
+#include "parser/parse_relation.h"
+#include "status/append.h"
+#include "utils/lsyscache.h"
+
+/* bizinvoice.<name>'s OID, or an error naming what is missing */
+static Oid
+extension_relid(const char *name)
+{
+	Oid			relid = get_relname_relid(name, get_namespace_oid("bizinvoice", false));
+
+	if (!OidIsValid(relid))
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_TABLE),
+				 errmsg("relation \"bizinvoice.%s\" does not exist", name)));
+	return relid;
+}
+
+Relation
+append_open(const char *name)
+{
+	return table_open(extension_relid(name), RowExclusiveLock);
+}
+
+AppendRow *
+append_start(Relation rel)
+{
+	int			natts = RelationGetDescr(rel)->natts;
+	AppendRow  *row = palloc(sizeof(AppendRow));
+
+	row->rel = rel;
+	row->values = palloc0(sizeof(Datum) * natts);
+	row->nulls = palloc(sizeof(bool) * natts);
+	memset(row->nulls, true, sizeof(bool) * natts);
+	return row;
+}
+
+/* by name: a column dropped by an upgrade leaves a hole in the numbering */
+void
+append_set(AppendRow *row, const char *column, Datum value, bool isnull)
+{
+	AttrNumber	attnum = attnameAttNum(row->rel, column, false);
+
+	if (attnum <= 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_COLUMN),
+				 errmsg("column \"%s\" of relation \"%s\" does not exist",
+						column, RelationGetRelationName(row->rel))));
+	row->values[attnum - 1] = value;
+	row->nulls[attnum - 1] = isnull;
+}
+
+int64
+append_nextval(const char *sequence)
+{
+	return nextval_internal(extension_relid(sequence), false);
+}
+
+void
+append_row(AppendRow *row)
+{
+	Relation	rel = row->rel;
+	EState	   *estate = CreateExecutorState();
+	ResultRelInfo *rri = makeNode(ResultRelInfo);
+	TupleTableSlot *slot;
+
+	InitResultRelInfo(rri, rel, 0, NULL, 0);
+	ExecOpenIndices(rri, false);
+	slot = ExecInitExtraTupleSlot(estate, RelationGetDescr(rel), &TTSOpsVirtual);
+	ExecClearTuple(slot);
+	memcpy(slot->tts_values, row->values, sizeof(Datum) * slot->tts_tupleDescriptor->natts);
+	memcpy(slot->tts_isnull, row->nulls, sizeof(bool) * slot->tts_tupleDescriptor->natts);
+	ExecStoreVirtualTuple(slot);
+
+	if (rel->rd_att->constr)
+		ExecConstraints(rri, slot, estate);
+	table_tuple_insert(rel, slot, GetCurrentCommandId(true), 0, NULL);
+	if (rri->ri_NumIndices > 0)
+		list_free(ExecInsertIndexTuples(rri, slot, estate, false, false, NULL, NIL));
+
+	ExecCloseIndices(rri);
+	ExecResetTupleTable(estate->es_tupleTable, false);
+	FreeExecutorState(estate);
+}
