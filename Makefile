@@ -2,7 +2,7 @@
 # (test/harness.sh); plain `make && make install` expects the packages there.
 
 EXTENSION = bizinvoice
-EXTVERSION = 0.5
+EXTVERSION = 0.6
 
 MODULE_big = bizinvoice
 OBJS = \
@@ -16,11 +16,13 @@ OBJS = \
 	src/status/catalog.o \
 	src/status/rules.o \
 	src/status/actor.o \
+	src/status/tables.o \
 	src/status/members.o \
 	src/status/guard.o \
 	src/status/invoice_row.o \
 	src/status/invoice_check.o \
 	src/status/append.o \
+	src/status/freeze.o \
 	src/status/history.o \
 	src/status/notify.o \
 	src/status/move.o \
@@ -58,21 +60,12 @@ OBJS = \
 # dropped, then the functions it changed in place (CREATE OR REPLACE, taken
 # from their files);
 # the install and upgrade scripts of earlier releases are kept as released.
-DATA_built = $(EXTENSION)--$(EXTVERSION).sql $(EXTENSION)--0.4--0.5.sql
-DATA = $(addprefix src/sql/released/$(EXTENSION)--, 0.1.sql 0.2.sql 0.3.sql 0.4.sql \
-	0.1--0.2.sql 0.2--0.3.sql 0.3--0.4.sql)
-ADDED_0_5 = src/sql/transfer_reverses.sql
-DROPPED_0_5 = json_is_decimal(jsonb)
-CHANGED_0_5 = src/sql/ledger_api.sql:party_account src/sql/ledger_api.sql:invoice_outstanding \
-	src/sql/ledger_payments.sql:invoice_payable_now src/sql/ledger.sql:idempotent_done \
-	src/sql/ledger.sql:post_transfer src/sql/ledger.sql:idempotent src/sql/ledger.sql:system_account \
-	src/sql/ledger_payments.sql:check_payable src/sql/ledger_payments.sql:apply_payment \
-	src/sql/invoice_flow.sql:lock_invoice src/sql/invoice_flow.sql:compute_totals \
-	src/sql/invoice_flow.sql:system_move src/sql/invoice_api.sql:require_party \
-	src/sql/invoice_api.sql:json_check_keys src/sql/invoice_api.sql:json_numeric \
-	src/sql/invoice_api.sql:json_date src/sql/invoice_api.sql:resolve_party src/sql/xml.sql:import_party \
-	src/sql/invoice_api.sql:json_check_part_keys src/sql/invoice_api.sql:json_check_part_values \
-	src/sql/invoice_api.sql:create_invoice
+DATA_built = $(EXTENSION)--$(EXTVERSION).sql $(EXTENSION)--0.5--0.6.sql
+DATA = $(addprefix src/sql/released/$(EXTENSION)--, 0.1.sql 0.2.sql 0.3.sql 0.4.sql 0.5.sql \
+	0.1--0.2.sql 0.2--0.3.sql 0.3--0.4.sql 0.4--0.5.sql)
+ADDED_0_6 =
+DROPPED_0_6 =
+CHANGED_0_6 = src/sql/invoice.sql:invoice_parts_freeze
 SQL_PARTS = \
 	src/sql/identifiers.sql \
 	src/sql/roles.sql \
@@ -131,13 +124,13 @@ $(EXTENSION)--$(EXTVERSION).sql: src/sql/ident_types.sh src/sql/ident_types.tsv 
 	  sh src/sql/ident_types.sh src/sql/ident_types.tsv && \
 	  cat $(SQL_PARTS); } > $@.tmp && mv $@.tmp $@
 
-$(EXTENSION)--0.4--0.5.sql: $(ADDED_0_5) $(foreach c,$(CHANGED_0_5),$(firstword $(subst :, ,$(c)))) \
+$(EXTENSION)--0.5--0.6.sql: $(ADDED_0_6) $(foreach c,$(CHANGED_0_6),$(firstword $(subst :, ,$(c)))) \
 		src/sql/replace_function.sh Makefile
-	{ printf '%s\n' '-- bizinvoice 0.4 to 0.5: generated from src/sql by make; edit there.' \
+	{ printf '%s\n' '-- bizinvoice 0.5 to 0.6: generated from src/sql by make; edit there.' \
 	    '\echo Use "ALTER EXTENSION $(EXTENSION) UPDATE" to load this file. \quit'; \
-	  $(if $(ADDED_0_5),cat $(ADDED_0_5) &&) \
-	  $(foreach f,$(DROPPED_0_5),printf 'DROP FUNCTION %s;\n' '$(f)' &&) \
-	  $(foreach c,$(CHANGED_0_5),sh src/sql/replace_function.sh $(subst :, ,$(c)) &&) true; \
+	  $(if $(ADDED_0_6),cat $(ADDED_0_6) &&) \
+	  $(foreach f,$(DROPPED_0_6),printf 'DROP FUNCTION %s;\n' '$(f)' &&) \
+	  $(foreach c,$(CHANGED_0_6),sh src/sql/replace_function.sh $(subst :, ,$(c)) &&) true; \
 	} > $@.tmp && mv $@.tmp $@
 
 .PHONY: demo test fuzz bench

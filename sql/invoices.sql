@@ -164,6 +164,9 @@ VALUES (:inv1, 9, '9', 'sneaked in', 1, 1, 'S');
 DELETE FROM invoice_note WHERE invoice_id = :inv1;
 DELETE FROM invoice_vat_breakdown WHERE invoice_id = :inv1;
 UPDATE invoice_attachment SET content = 'x' WHERE invoice_id = :inv1;
+-- a statement over a draft's lines and a submitted invoice's is refused whole
+UPDATE invoice_line SET description = 'x' WHERE invoice_id IN (:bad_totals, :inv1);
+SELECT count(*) AS changed FROM invoice_line WHERE description = 'x';
 DELETE FROM invoice WHERE id = :inv1;
 -- a draft stays editable by its owner through the tables
 UPDATE invoice_line SET quantity = 3 WHERE invoice_id = :bad_totals;

@@ -16,32 +16,11 @@
 
 #include "access/table.h"
 #include "access/tableam.h"
-#include "catalog/namespace.h"
 #include "commands/sequence.h"
 #include "executor/executor.h"
 #include "nodes/execnodes.h"
-#include "parser/parse_relation.h"
 #include "status/append.h"
-#include "utils/lsyscache.h"
-
-/* bizinvoice.<name>'s OID, or an error naming what is missing */
-static Oid
-extension_relid(const char *name)
-{
-	Oid			relid = get_relname_relid(name, get_namespace_oid("bizinvoice", false));
-
-	if (!OidIsValid(relid))
-		ereport(ERROR,
-				(errcode(ERRCODE_UNDEFINED_TABLE),
-				 errmsg("relation \"bizinvoice.%s\" does not exist", name)));
-	return relid;
-}
-
-Relation
-append_open(const char *name)
-{
-	return table_open(extension_relid(name), RowExclusiveLock);
-}
+#include "status/tables.h"
 
 AppendRow *
 append_start(Relation rel)
@@ -56,17 +35,11 @@ append_start(Relation rel)
 	return row;
 }
 
-/* by name: a column dropped by an upgrade leaves a hole in the numbering */
 void
 append_set(AppendRow *row, const char *column, Datum value, bool isnull)
 {
-	AttrNumber	attnum = attnameAttNum(row->rel, column, false);
+	AttrNumber	attnum = bizinvoice_column(row->rel, column);
 
-	if (attnum <= 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_UNDEFINED_COLUMN),
-				 errmsg("column \"%s\" of relation \"%s\" does not exist",
-						column, RelationGetRelationName(row->rel))));
 	row->values[attnum - 1] = value;
 	row->nulls[attnum - 1] = isnull;
 }
@@ -74,7 +47,7 @@ append_set(AppendRow *row, const char *column, Datum value, bool isnull)
 int64
 append_nextval(const char *sequence)
 {
-	return nextval_internal(extension_relid(sequence), false);
+	return nextval_internal(bizinvoice_relid(sequence), false);
 }
 
 void

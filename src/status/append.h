@@ -10,9 +10,6 @@
 
 #include "utils/rel.h"
 
-/* Opens bizinvoice.<name> for appending (RowExclusiveLock). */
-extern Relation append_open(const char *name);
-
 /* A row of rel being built: every column null until set. */
 typedef struct AppendRow
 {

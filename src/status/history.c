@@ -20,6 +20,7 @@
 #include "status/append.h"
 #include "status/invoice_row.h"
 #include "status/notify.h"
+#include "status/tables.h"
 #include "utils/builtins.h"
 
 #define HISTORY_COLUMNS 11
@@ -34,7 +35,7 @@ insert_history(const char *const *columns, Datum *values, const bool *nulls,
 			   bool queued)
 {
 	int64		id = append_nextval("status_history_id_seq");
-	Relation	rel = append_open("status_history");
+	Relation	rel = bizinvoice_table_open("status_history", RowExclusiveLock);
 	AppendRow  *row = append_start(rel);
 
 	append_set(row, "id", Int64GetDatum(id), false);
@@ -45,7 +46,7 @@ insert_history(const char *const *columns, Datum *values, const bool *nulls,
 
 	if (queued)
 	{
-		rel = append_open("status_event");
+		rel = bizinvoice_table_open("status_event", RowExclusiveLock);
 		row = append_start(rel);
 		append_set(row, "history_id", Int64GetDatum(id), false);
 		append_row(row);

@@ -10,57 +10,20 @@
  */
 #include "postgres.h"
 
-#include "access/genam.h"
 #include "access/htup_details.h"
-#include "access/stratnum.h"
 #include "access/table.h"
-#include "catalog/namespace.h"
 #include "status/members.h"
+#include "status/tables.h"
 #include "utils/acl.h"
-#include "utils/fmgroids.h"
-#include "utils/lsyscache.h"
-#include "utils/rel.h"
-#include "utils/snapmgr.h"
-
-static Relation
-open_table(const char *name)
-{
-	Oid			relid = get_relname_relid(name, get_namespace_oid("bizinvoice", false));
-
-	if (!OidIsValid(relid))
-		elog(ERROR, "table bizinvoice.%s is missing", name);
-	return table_open(relid, AccessShareLock);
-}
-
-static AttrNumber
-column(Relation rel, const char *name)
-{
-	AttrNumber	attnum = get_attnum(RelationGetRelid(rel), name);
-
-	if (attnum == InvalidAttrNumber)
-		elog(ERROR, "column %s of bizinvoice.%s is missing", name, RelationGetRelationName(rel));
-	return attnum;
-}
-
-/* A scan of rel's rows whose bigint column att equals value, by its primary key. */
-static SysScanDesc
-scan_by(Relation rel, const char *att, int64 value, ScanKey key)
-{
-	ScanKeyInit(key, column(rel, att), BTEqualStrategyNumber, F_INT8EQ, Int64GetDatum(value));
-	/* the statement's snapshot, as a query would read; a fresh one outside any */
-	return systable_beginscan(rel, RelationGetPrimaryKeyIndex(rel), true,
-							  ActiveSnapshotSet() ? GetActiveSnapshot() : GetTransactionSnapshot(),
-							  1, key);
-}
 
 PartyMembership
 party_membership(int64 party, Oid role)
 {
-	Relation	rel = open_table("party_member");
-	AttrNumber	member_att = column(rel, "member");
-	AttrNumber	accountant_att = column(rel, "accountant");
+	Relation	rel = bizinvoice_table_open("party_member", AccessShareLock);
+	AttrNumber	member_att = bizinvoice_column(rel, "member");
+	AttrNumber	accountant_att = bizinvoice_column(rel, "accountant");
 	ScanKeyData key;
-	SysScanDesc scan = scan_by(rel, "party_id", party, &key);
+	SysScanDesc scan = bizinvoice_scan_by(rel, "party_id", party, &key);
 	HeapTuple	tuple;
 	bool		any = false;
 	PartyMembership result = PARTY_NOT_MEMBER;
@@ -87,8 +50,8 @@ party_membership(int64 party, Oid role)
 	/* members exist only for a party that does (foreign key) */
 	if (!any)
 	{
-		rel = open_table("party");
-		scan = scan_by(rel, "id", party, &key);
+		rel = bizinvoice_table_open("party", AccessShareLock);
+		scan = bizinvoice_scan_by(rel, "id", party, &key);
 		if (systable_getnext(scan) == NULL)
 			result = PARTY_MISSING;
 		systable_endscan(scan);

@@ -1,0 +1,57 @@
+/*
+ * tables.c
+ *		Opening the extension's tables, finding their columns and rows.
+ */
+#include "postgres.h"
+
+#include "access/stratnum.h"
+#include "access/table.h"
+#include "catalog/namespace.h"
+#include "parser/parse_relation.h"
+#include "status/tables.h"
+#include "utils/fmgroids.h"
+#include "utils/lsyscache.h"
+#include "utils/snapmgr.h"
+
+Oid
+bizinvoice_relid(const char *name)
+{
+	Oid			relid = get_relname_relid(name, get_namespace_oid("bizinvoice", false));
+
+	if (!OidIsValid(relid))
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_TABLE),
+				 errmsg("relation \"bizinvoice.%s\" does not exist", name)));
+	return relid;
+}
+
+Relation
+bizinvoice_table_open(const char *name, LOCKMODE lockmode)
+{
+	return table_open(bizinvoice_relid(name), lockmode);
+}
+
+/* by name: a column dropped by an upgrade leaves a hole in the numbering */
+AttrNumber
+bizinvoice_column(Relation rel, const char *name)
+{
+	AttrNumber	attnum = attnameAttNum(rel, name, false);
+
+	if (attnum <= 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_COLUMN),
+				 errmsg("column \"%s\" of relation \"bizinvoice.%s\" does not exist",
+						name, RelationGetRelationName(rel))));
+	return attnum;
+}
+
+SysScanDesc
+bizinvoice_scan_by(Relation rel, const char *att, int64 value, ScanKey key)
+{
+	ScanKeyInit(key, bizinvoice_column(rel, att), BTEqualStrategyNumber, F_INT8EQ,
+				Int64GetDatum(value));
+	/* the statement's snapshot, as a query would read; a fresh one outside any */
+	return systable_beginscan(rel, RelationGetPrimaryKeyIndex(rel), true,
+							  ActiveSnapshotSet() ? GetActiveSnapshot() : GetTransactionSnapshot(),
+							  1, key);
+}

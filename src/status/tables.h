@@ -1,0 +1,30 @@
+/*
+ * tables.h
+ *		The extension's own tables as C reads them: opened by name in
+ *		schema bizinvoice, columns found by name, rows found by primary key.
+ */
+#ifndef BIZINVOICE_TABLES_H
+#define BIZINVOICE_TABLES_H
+
+#include "postgres.h"
+
+#include "access/genam.h"
+#include "storage/lockdefs.h"
+#include "utils/rel.h"
+
+/* bizinvoice.<name>'s OID (a table or sequence); an error if missing */
+extern Oid	bizinvoice_relid(const char *name);
+
+/* bizinvoice.<name>, locked in lockmode; an error if missing */
+extern Relation bizinvoice_table_open(const char *name, LOCKMODE lockmode);
+
+/* The number of rel's column name; an error if missing */
+extern AttrNumber bizinvoice_column(Relation rel, const char *name);
+
+/*
+ * A scan of rel's rows whose bigint column att equals value, through rel's
+ * primary key (whose first column att is), under the statement's snapshot.
+ */
+extern SysScanDesc bizinvoice_scan_by(Relation rel, const char *att, int64 value, ScanKey key);
+
+#endif							/* BIZINVOICE_TABLES_H */
