@@ -153,31 +153,7 @@ CREATE TRIGGER invoice_freeze BEFORE DELETE ON invoice
 -- The parts of a submitted invoice are frozen: checked once per statement,
 -- over the rows it wrote (transition tables).
 CREATE FUNCTION invoice_parts_freeze() RETURNS trigger
-LANGUAGE plpgsql SET search_path = bizinvoice, pg_catalog, pg_temp
-AS $$
-DECLARE
-	frozen bigint;
-BEGIN
-	-- restoring a dump (check_function_bodies off) brings frozen invoices' parts
-	IF TG_OP = 'INSERT' AND NOT current_setting('check_function_bodies')::boolean THEN
-		RETURN NULL;
-	END IF;
-	IF TG_OP IN ('INSERT', 'UPDATE') THEN
-		SELECT i.id INTO frozen FROM new_rows r JOIN invoice i ON i.id = r.invoice_id
-		WHERE i.submitted_at IS NOT NULL LIMIT 1;
-	END IF;
-	IF frozen IS NULL AND TG_OP IN ('UPDATE', 'DELETE') THEN
-		SELECT i.id INTO frozen FROM old_rows r JOIN invoice i ON i.id = r.invoice_id
-		WHERE i.submitted_at IS NOT NULL LIMIT 1;
-	END IF;
-	IF frozen IS NOT NULL THEN
-		RAISE EXCEPTION 'invoice % is submitted and cannot be changed', frozen
-			USING ERRCODE = '55000',
-				  DETAIL = format('The %s rows of a submitted invoice are frozen.', TG_TABLE_NAME);
-	END IF;
-	RETURN NULL;
-END
-$$;
+	AS 'MODULE_PATHNAME', 'invoice_parts_freeze' LANGUAGE C;
 COMMENT ON FUNCTION invoice_parts_freeze() IS 'trigger: refuses writing the lines and other parts of a submitted invoice';
 DO $$
 DECLARE
