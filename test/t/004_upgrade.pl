@@ -51,7 +51,8 @@ my %catalog = (
 		FROM pg_class c WHERE c.relnamespace = 'bizinvoice'::regnamespace ORDER BY 1},
 	columns => q{
 		SELECT c.relname, a.attname, a.attnum, format_type(a.atttypid, a.atttypmod), a.attnotnull,
-			   a.attgenerated, pg_get_expr(d.adbin, d.adrelid), col_description(c.oid, a.attnum)
+			   a.attgenerated, a.attcompression, a.attstorage, pg_get_expr(d.adbin, d.adrelid),
+			   col_description(c.oid, a.attnum)
 		FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid
 			 LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
 		WHERE c.relnamespace = 'bizinvoice'::regnamespace AND a.attnum > 0 AND NOT a.attisdropped
