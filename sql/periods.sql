@@ -45,10 +45,10 @@ SET ROLE regress_alice;
 SELECT create_invoice(jsonb_build_object('number', 'P-6', 'issue_date', '2026-11-30', 'buyer', :bob,
 	'lines', '[{"item_name": "A", "quantity": 1, "net_price": 1, "vat_rate": 20}]'::jsonb)) AS p6 \gset
 RESET ROLE;
-\set VERBOSITY terse
 UPDATE invoice SET period_start = '2026-12-01', period_end = '2026-11-01' WHERE id = :p6;
 UPDATE invoice SET deliver_to_country = 'fr' WHERE id = :p6;
-\set VERBOSITY default
+UPDATE invoice SET period_start = '2026-11-01', period_end = '2026-11-01', deliver_to_country = 'IT' WHERE id = :p6;
+SELECT period_start, period_end, deliver_to_country FROM invoice WHERE id = :p6;
 
 -- an intra-community supply (K) says when and where it was delivered
 -- (BR-IC-11, BR-IC-12); the rules check the same in documents

@@ -7,9 +7,7 @@ ALTER TABLE invoice
 	ADD COLUMN period_end date,
 	ADD COLUMN delivery_date date,
 	ADD COLUMN deliver_to_name text,
-	ADD COLUMN deliver_to_country text,
-	ADD CONSTRAINT invoice_period_order CHECK (period_end >= period_start),
-	ADD CONSTRAINT invoice_deliver_to_country CHECK (deliver_to_country ~ '^[A-Z]{2}$');
+	ADD COLUMN deliver_to_country text;
 COMMENT ON COLUMN invoice.period_start IS 'BT-73 invoicing period start date';
 COMMENT ON COLUMN invoice.period_end IS 'BT-74 invoicing period end date (BR-29: not before the start)';
 COMMENT ON COLUMN invoice.delivery_date IS 'BT-72 actual delivery date';

@@ -222,7 +222,7 @@ status_guard(PG_FUNCTION_ARGS)
 
 	rel = trig->tg_relation;
 	desc = RelationGetDescr(rel);
-	cols = invoice_columns(fcinfo, rel);
+	cols = invoice_columns(rel);
 	newtup = TRIGGER_FIRED_BY_UPDATE(trig->tg_event) ? trig->tg_newtuple : trig->tg_trigtuple;
 	oldtup = TRIGGER_FIRED_BY_UPDATE(trig->tg_event) ? trig->tg_trigtuple : NULL;
 

@@ -82,7 +82,7 @@ status_record(PG_FUNCTION_ARGS)
 		elog(ERROR, "status_record must be an AFTER UPDATE row trigger");
 
 	desc = RelationGetDescr(trig->tg_relation);
-	cols = invoice_columns(fcinfo, trig->tg_relation);
+	cols = invoice_columns(trig->tg_relation);
 	oldtup = trig->tg_trigtuple;
 	newtup = trig->tg_newtuple;
 	id = column_int8(newtup, desc, cols->attnum[COL_ID]);

@@ -8,6 +8,7 @@
 
 #include "access/htup_details.h"
 #include "mb/pg_wchar.h"
+#include "utils/date.h"
 #include "status/invoice_row.h"
 
 #define NUMBER_MAX_LENGTH 100
@@ -19,6 +20,24 @@ refuse(int64 id, const char *detail)
 			(errcode(ERRCODE_CHECK_VIOLATION),
 			 errmsg("invoice " INT64_FORMAT " is not valid", id),
 			 errdetail_internal("%s", detail)));
+}
+
+/* BR-29: a period does not end before it starts; BT-80 is ISO 3166-1 alpha-2 */
+static void
+check_period_and_delivery(HeapTuple tuple, TupleDesc desc, const InvoiceColumns *cols, int64 id)
+{
+	bool		no_start;
+	bool		no_end;
+	DateADT		start = DatumGetDateADT(heap_getattr(tuple, cols->attnum[COL_PERIOD_START], desc, &no_start));
+	DateADT		end = DatumGetDateADT(heap_getattr(tuple, cols->attnum[COL_PERIOD_END], desc, &no_end));
+	char	   *country = column_text(tuple, desc, cols->attnum[COL_DELIVER_TO_COUNTRY]);
+
+	if (!no_start && !no_end && end < start)
+		refuse(id, "Its invoicing period ends before it starts (BR-29).");
+	if (country != NULL &&
+		(strlen(country) != 2 || country[0] < 'A' || country[0] > 'Z' ||
+		 country[1] < 'A' || country[1] > 'Z'))
+		refuse(id, "Its deliver to country (BT-80) is an ISO 3166-1 alpha-2 code of 2 capital letters.");
 }
 
 void
@@ -61,4 +80,6 @@ check_invoice_row(HeapTuple tuple, TupleDesc desc, const InvoiceColumns *cols)
 	if (column_int8(tuple, desc, cols->attnum[COL_SUPPLIER]) ==
 		column_int8(tuple, desc, cols->attnum[COL_BUYER]))
 		refuse(id, "Its supplier is its buyer.");
+	if (cols->attnum[COL_PERIOD_START] > 0)
+		check_period_and_delivery(tuple, desc, cols, id);
 }

@@ -10,7 +10,6 @@
 #include "postgres.h"
 
 #include "access/htup.h"
-#include "fmgr.h"
 #include "utils/relcache.h"
 
 typedef enum InvoiceColumn
@@ -36,8 +35,14 @@ typedef enum InvoiceColumn
 	COL_PRECEDING_NUMBER,
 	COL_BUYER_REFERENCE,
 	COL_PURCHASE_ORDER,
+	/* since 0.4: 0 in a database whose extension is older */
+	COL_PERIOD_START,
+	COL_PERIOD_END,
+	COL_DELIVER_TO_COUNTRY,
 	INVOICE_COLUMNS
 } InvoiceColumn;
+
+#define COL_FIRST_OPTIONAL COL_PERIOD_START
 
 /* COL_REASON .. COL_SEQ: the record of the last move, the guard's to write */
 #define MOVE_COLUMNS (COL_SEQ - COL_REASON + 1)
@@ -48,8 +53,8 @@ typedef struct InvoiceColumns
 	int			attnum[INVOICE_COLUMNS];
 } InvoiceColumns;
 
-/* The attribute numbers, cached in the trigger function's fn_extra. */
-extern const InvoiceColumns *invoice_columns(FunctionCallInfo fcinfo, Relation rel);
+/* The attribute numbers, cached until the table's definition changes. */
+extern const InvoiceColumns *invoice_columns(Relation rel);
 
 /* A column's value as a C string (NULL if null), int8 or int4 (0 if null). */
 extern char *column_text(HeapTuple tuple, TupleDesc desc, int attnum);
