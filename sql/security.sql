@@ -53,7 +53,7 @@ SET ROLE regress_bob;
 SET bizinvoice.status_notify = off;
 SHOW bizinvoice.status_notify;
 RESET ROLE;
--- its values: commit (the default; on, true, yes and 1 too), relay, off
+-- its values: relay (the default), commit (on, true, yes and 1 too), off
 SET bizinvoice.status_notify = on;
 SHOW bizinvoice.status_notify;
 SET bizinvoice.status_notify = relay;

@@ -18,7 +18,7 @@ PG_MODULE_MAGIC;
 
 void		_PG_init(void);
 
-int			bizinvoice_status_notify = STATUS_NOTIFY_COMMIT;
+int			bizinvoice_status_notify = STATUS_NOTIFY_RELAY;
 
 /* on and off as a boolean setting takes them, as before relay existed */
 static const struct config_enum_entry status_notify_options[] = {
@@ -40,12 +40,12 @@ _PG_init(void)
 {
 	DefineCustomEnumVariable("bizinvoice.status_notify",
 							 "How every invoice status change sends NOTIFY bizinvoice_status.",
-							 "commit: by the changing transaction (PostgreSQL serialises the "
-							 "commits of notifying transactions); relay: queued, and sent in "
-							 "batches by the worker of bizinvoice.chorus_database (elsewhere, as "
-							 "commit); off: none, for bulk loads.",
+							 "relay: queued, and sent in batches by the worker of "
+							 "bizinvoice.chorus_database (elsewhere, as commit); commit: by the "
+							 "changing transaction (PostgreSQL serialises the commits of "
+							 "notifying transactions); off: none, for bulk loads.",
 							 &bizinvoice_status_notify,
-							 STATUS_NOTIFY_COMMIT,
+							 STATUS_NOTIFY_RELAY,
 							 status_notify_options,
 							 PGC_SUSET,
 							 0,

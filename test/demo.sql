@@ -237,11 +237,10 @@ SELECT number, file_name FROM export_invoices(:alice, '2026-01-01', '2026-12-31'
 RESET ROLE;
 
 \echo
-\echo '== Status notifications: every move sends NOTIFY bizinvoice_status. With'
+\echo '== Status notifications: every move sends NOTIFY bizinvoice_status. Under the default'
 \echo '   bizinvoice.status_notify = relay, the worker sends them in batches, from its own process'
 \echo '   (commits no longer queue behind one another): Alice archives her two cashed invoices.'
 LISTEN bizinvoice_status;
-SET bizinvoice.status_notify = relay;
 SET ROLE demo_alice;
 SELECT act_as(:alice);
 SELECT number, set_status(id, 'archived') FROM invoice
@@ -250,5 +249,4 @@ RESET ROLE;
 SELECT pid AS worker_pid FROM worker_status;
 SELECT pg_sleep(0.5) AS worker_relaying;
 SELECT count(*) AS still_queued FROM status_event;
-RESET bizinvoice.status_notify;
 UNLISTEN *;
