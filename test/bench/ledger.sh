@@ -94,7 +94,7 @@ for c in 1 4 16; do
 	printf '| %s | %.0f/s | %.0f/s | %.0f/s | %s |\n' "$c" "$t" "$p" "$b" \
 		"$(awk -v a="$p" -v b="$b" 'BEGIN { printf "%.2f× the cost", b / a }')"
 done
-for mode in relay off; do
+for mode in commit off; do
 	q -c "ALTER DATABASE $PGDATABASE SET bizinvoice.status_notify = $mode"
 	p=$(tps "$dir/payment.sql" 16 bench_payer)
 	q -c "ALTER DATABASE $PGDATABASE RESET bizinvoice.status_notify"
