@@ -65,7 +65,7 @@ DATA = $(addprefix src/sql/released/$(EXTENSION)--, 0.1.sql 0.2.sql 0.3.sql 0.4.
 	0.1--0.2.sql 0.2--0.3.sql 0.3--0.4.sql 0.4--0.5.sql)
 ADDED_0_6 = src/sql/source_compression.sql src/sql/invoice_checks.sql
 DROPPED_0_6 =
-CHANGED_0_6 = src/sql/invoice.sql:invoice_parts_freeze
+CHANGED_0_6 = src/sql/invoice.sql:invoice_parts_freeze src/sql/xml.sql:import_invoice
 SQL_PARTS = \
 	src/sql/identifiers.sql \
 	src/sql/roles.sql \

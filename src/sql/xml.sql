@@ -217,15 +217,17 @@ END
 $$;
 COMMENT ON FUNCTION import_read(jsonb, bytea) IS 'internal: creates the draft of a read invoice document, refusing fatal findings and registering unknown parties';
 
+-- plpgsql, not sql: a SECURITY DEFINER sql function is planned again at
+-- every call
 CREATE FUNCTION import_invoice(document xml) RETURNS bigint
-	LANGUAGE sql SECURITY DEFINER SET search_path = bizinvoice, pg_catalog, pg_temp
-	AS $$ SELECT import_read(read_invoice_document(document), convert_to(document::text, 'UTF8')) $$;
+	LANGUAGE plpgsql SECURITY DEFINER SET search_path = bizinvoice, pg_catalog, pg_temp
+	AS $$ BEGIN RETURN import_read(read_invoice_document(document), convert_to(document::text, 'UTF8')); END $$;
 CREATE FUNCTION import_invoice(document text) RETURNS bigint
-	LANGUAGE sql SECURITY DEFINER SET search_path = bizinvoice, pg_catalog, pg_temp
-	AS $$ SELECT import_read(read_invoice_document(document), convert_to(document, 'UTF8')) $$;
+	LANGUAGE plpgsql SECURITY DEFINER SET search_path = bizinvoice, pg_catalog, pg_temp
+	AS $$ BEGIN RETURN import_read(read_invoice_document(document), convert_to(document, 'UTF8')); END $$;
 CREATE FUNCTION import_invoice(document bytea) RETURNS bigint
-	LANGUAGE sql SECURITY DEFINER SET search_path = bizinvoice, pg_catalog, pg_temp
-	AS $$ SELECT import_read(read_invoice_document(document), document) $$;
+	LANGUAGE plpgsql SECURITY DEFINER SET search_path = bizinvoice, pg_catalog, pg_temp
+	AS $$ BEGIN RETURN import_read(read_invoice_document(document), document); END $$;
 COMMENT ON FUNCTION import_invoice(xml) IS 'creates a draft invoice from a UBL 2.1 Invoice or CreditNote or a CII D16B document; returns its id';
 COMMENT ON FUNCTION import_invoice(text) IS 'creates a draft invoice from a UBL or CII document given as text; returns its id';
 COMMENT ON FUNCTION import_invoice(bytea) IS 'creates a draft invoice from a UBL or CII file (its encoding declaration followed); returns its id';
