@@ -6,7 +6,7 @@ CREATE FUNCTION facturx_xml(pdf bytea) RETURNS bytea
 	AS 'MODULE_PATHNAME', 'bizinvoice_facturx_xml' LANGUAGE C STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION facturx_xml(bytea) IS 'the invoice (factur-x.xml, or the ZUGFeRD or XRechnung name) a Factur-X PDF embeds';
 
-CREATE OR REPLACE FUNCTION import_invoice(document bytea) RETURNS bigint
+CREATE FUNCTION import_invoice(document bytea) RETURNS bigint
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = bizinvoice, pg_catalog, pg_temp
 AS $$
 DECLARE
@@ -29,5 +29,5 @@ $$;
 COMMENT ON FUNCTION import_invoice(bytea) IS 'creates a draft invoice from a UBL or CII file (its encoding declaration followed), or from a Factur-X PDF (kept as attachment 0); returns its id';
 COMMENT ON FUNCTION validate_invoice(bytea) IS 'the EN 16931 rules a UBL or CII invoice file (its encoding declaration followed), or the invoice a Factur-X PDF embeds, breaks: rule, fatal or warning, XPath, message';
 COMMENT ON FUNCTION read_invoice_document(bytea) IS 'internal: a UBL or CII invoice file, or the one a Factur-X PDF embeds, as create_invoice and register_party documents, with what was not mapped and the rule findings';
-REVOKE ALL ON FUNCTION facturx_xml(bytea) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION facturx_xml(bytea) TO bizinvoice_user;
+REVOKE ALL ON FUNCTION facturx_xml(bytea), import_invoice(bytea) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION facturx_xml(bytea), import_invoice(bytea) TO bizinvoice_user;

@@ -225,12 +225,9 @@ CREATE FUNCTION import_invoice(document xml) RETURNS bigint
 CREATE FUNCTION import_invoice(document text) RETURNS bigint
 	LANGUAGE plpgsql SECURITY DEFINER SET search_path = bizinvoice, pg_catalog, pg_temp
 	AS $$ BEGIN RETURN import_read(read_invoice_document(document), convert_to(document, 'UTF8')); END $$;
-CREATE FUNCTION import_invoice(document bytea) RETURNS bigint
-	LANGUAGE plpgsql SECURITY DEFINER SET search_path = bizinvoice, pg_catalog, pg_temp
-	AS $$ BEGIN RETURN import_read(read_invoice_document(document), document); END $$;
 COMMENT ON FUNCTION import_invoice(xml) IS 'creates a draft invoice from a UBL 2.1 Invoice or CreditNote or a CII D16B document; returns its id';
 COMMENT ON FUNCTION import_invoice(text) IS 'creates a draft invoice from a UBL or CII document given as text; returns its id';
-COMMENT ON FUNCTION import_invoice(bytea) IS 'creates a draft invoice from a UBL or CII file (its encoding declaration followed); returns its id';
+-- import_invoice(bytea), which takes Factur-X PDFs too: src/sql/facturx.sql
 
 CREATE FUNCTION party_document(party_id bigint) RETURNS jsonb
 LANGUAGE sql STABLE SET search_path = bizinvoice, pg_catalog, pg_temp
@@ -330,10 +327,10 @@ COMMENT ON FUNCTION export_invoice(bigint, text) IS 'a submitted invoice as an E
 
 REVOKE ALL ON FUNCTION import_party(jsonb, text, boolean, bigint, text[]), import_read(jsonb, bytea),
 	invoice_document(bigint), party_document(bigint) FROM PUBLIC;
-REVOKE ALL ON FUNCTION import_invoice(xml), import_invoice(text), import_invoice(bytea),
-	export_invoice(bigint, text) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION import_invoice(xml), import_invoice(text), import_invoice(bytea),
-	export_invoice(bigint, text) TO bizinvoice_user;
+REVOKE ALL ON FUNCTION import_invoice(xml), import_invoice(text), export_invoice(bigint, text)
+	FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION import_invoice(xml), import_invoice(text), export_invoice(bigint, text)
+	TO bizinvoice_user;
 GRANT SELECT ON invoice_source TO bizinvoice_reader;
 ALTER TABLE invoice_source ENABLE ROW LEVEL SECURITY;
 CREATE POLICY invoice_source_party ON invoice_source USING (EXISTS (SELECT FROM invoice i WHERE i.id = invoice_id));
