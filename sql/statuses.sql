@@ -54,7 +54,14 @@ SELECT set_status(:inv, 'disputed');
 \set VERBOSITY terse
 SELECT set_status(:inv, 'disputed', reason => 'Hours worked were never agreed');
 \set VERBOSITY default
+-- (and a deferrable unique constraint, the entry being unique)
+RESET ROLE;
+ALTER TABLE status_history ADD CONSTRAINT regress_deferred UNIQUE (invoice_id, id) DEFERRABLE;
+SET ROLE regress_bob;
 SELECT set_status(:inv, 'disputed', reason => 'Hours not agreed');
+RESET ROLE;
+ALTER TABLE status_history DROP CONSTRAINT regress_deferred;
+SET ROLE regress_bob;
 SELECT set_status(:inv, 'partially_approved');
 SELECT set_status(:inv, 'partially_approved', amount => -5);
 SELECT set_status(:inv, 'partially_approved', amount => 800);

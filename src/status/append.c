@@ -69,14 +69,19 @@ append_row(AppendRow *row)
 	if (rel->rd_att->constr)
 		ExecConstraints(rri, slot, estate);
 	table_tuple_insert(rel, slot, GetCurrentCommandId(true), 0, NULL);
-	/* a deferrable unique index would want a check at commit, which only triggers make */
+
+	/*
+	 * A deferrable unique index that may hold the key already would have the
+	 * executor queue a check for commit, through the triggers skipped here:
+	 * refused at once instead.
+	 */
 	if (rri->ri_NumIndices > 0 &&
 		ExecInsertIndexTuples(rri, slot, estate, false, false, NULL, NIL) != NIL)
 		ereport(ERROR,
-				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-				 errmsg("relation \"bizinvoice.%s\" has a deferrable unique index",
+				(errcode(ERRCODE_UNIQUE_VIOLATION),
+				 errmsg("could not append to relation \"bizinvoice.%s\"",
 						RelationGetRelationName(rel)),
-				 errdetail("Its rows are appended without the triggers that check one at commit.")));
+				 errdetail("A deferrable unique index of it may already hold the row's key.")));
 
 	ExecCloseIndices(rri);
 	ExecResetTupleTable(estate->es_tupleTable, false);
