@@ -63,9 +63,10 @@ OBJS = \
 DATA_built = $(EXTENSION)--$(EXTVERSION).sql $(EXTENSION)--0.5--0.6.sql
 DATA = $(addprefix src/sql/released/$(EXTENSION)--, 0.1.sql 0.2.sql 0.3.sql 0.4.sql 0.5.sql \
 	0.1--0.2.sql 0.2--0.3.sql 0.3--0.4.sql 0.4--0.5.sql)
-ADDED_0_6 = src/sql/source_compression.sql src/sql/invoice_checks.sql
+ADDED_0_6 = src/sql/source_compression.sql src/sql/invoice_checks.sql src/sql/status_chain.sql
 DROPPED_0_6 =
-CHANGED_0_6 = src/sql/invoice.sql:invoice_parts_freeze src/sql/xml.sql:import_invoice
+CHANGED_0_6 = src/sql/invoice.sql:invoice_parts_freeze src/sql/xml.sql:import_invoice \
+	src/sql/invoice_flow.sql:submit
 SQL_PARTS = \
 	src/sql/identifiers.sql \
 	src/sql/roles.sql \
@@ -91,7 +92,8 @@ SQL_PARTS = \
 	src/sql/delivery.sql \
 	src/sql/transfer_reverses.sql \
 	src/sql/source_compression.sql \
-	src/sql/invoice_checks.sql
+	src/sql/invoice_checks.sql \
+	src/sql/status_chain.sql
 
 REGRESS = siren siret iban bic vat_id identifiers parties invoices statuses security reporting ledger ledger_more xml_corpus xml_import xml_hostile chorus exports facturx periods invoice_json catalog teardown
 REGRESS_OPTS = --load-extension=$(EXTENSION) --encoding=UTF8 --no-locale

@@ -177,10 +177,16 @@ BEGIN
 	  AND extract(year FROM i.issue_date) = extract(year FROM inv.issue_date)
 	  AND i.submitted_at IS NOT NULL
 	  AND i.id <> inv.id;
-	-- totals, the freeze and the deposit in one UPDATE; the guard checks the move
+	-- totals, the freeze, the deposit and the delivery (B2B, or B2G reached
+	-- directly) in one UPDATE; the guard checks both moves
 	IF clash IS NULL THEN
 		BEGIN
 			PERFORM stage_status_move(NULL, NULL, NULL, 'platform');
+			IF inv.channel = 'B2B' THEN
+				PERFORM stage_status_then('made_available');
+			ELSIF inv.delivery = 'direct' THEN
+				PERFORM stage_status_then('MISE_A_DISPOSITION');
+			END IF;
 			UPDATE invoice
 			SET line_total = inv.line_total, allowance_total = inv.allowance_total,
 				charge_total = inv.charge_total, tax_exclusive_total = inv.tax_exclusive_total,
@@ -202,10 +208,8 @@ BEGIN
 	END IF;
 
 	IF inv.channel = 'B2B' THEN
-		PERFORM system_move(inv.id, 'platform', 'made_available');
 		RETURN 'made_available';
 	ELSIF inv.delivery = 'direct' THEN
-		PERFORM system_move(inv.id, 'platform', 'MISE_A_DISPOSITION');
 		RETURN 'MISE_A_DISPOSITION';
 	END IF;
 	INSERT INTO chorus_outbox (invoice_id) VALUES (inv.id);

@@ -28,6 +28,11 @@ static bool current_is_local = false;	/* act_as(..., local => true) */
 
 static StagedMove staged;
 static bool staged_set = false;
+
+/* a chained move's intermediate status, from the guard to the history trigger */
+static int64 chained_id = 0;
+static int32 chained_seq = 0;
+static char *chained_via = NULL;
 static bool reroute_set = false;
 
 static bool callback_registered = false;
@@ -76,6 +81,7 @@ actor_xact_callback(XactEvent event, void *arg)
 	saved_actors = NULL;
 	/* staged strings lived in the transaction's memory */
 	staged_set = false;
+	chained_via = NULL;
 	reroute_set = false;
 }
 
@@ -280,6 +286,7 @@ stage_move(const char *reason, Datum amount, bool amount_null, const char *raw_c
 		PointerGetDatum(PG_DETOAST_DATUM_COPY(amount));
 	staged.actor = actor;
 	staged.status = NULL;
+	staged.then = NULL;
 	staged.hide_foreign = false;
 	MemoryContextSwitchTo(old);
 	staged_set = true;
@@ -291,6 +298,33 @@ stage_target(const char *status, bool hide_foreign)
 	Assert(staged_set);
 	staged.status = MemoryContextStrdup(TopTransactionContext, status);
 	staged.hide_foreign = hide_foreign;
+}
+
+void
+stage_then(const char *then)
+{
+	Assert(staged_set);
+	staged.then = MemoryContextStrdup(TopTransactionContext, then);
+}
+
+void
+note_chained_move(int64 id, int32 seq, const char *via)
+{
+	register_callback();
+	chained_id = id;
+	chained_seq = seq;
+	chained_via = MemoryContextStrdup(TopTransactionContext, via);
+}
+
+char *
+take_chained_move(int64 id, int32 seq)
+{
+	char	   *via = chained_via;
+
+	if (via == NULL || chained_id != id || chained_seq != seq)
+		return NULL;
+	chained_via = NULL;
+	return via;
 }
 
 int
@@ -320,5 +354,21 @@ stage_status_move(PG_FUNCTION_ARGS)
 			   PG_ARGISNULL(1) ? (Datum) 0 : PG_GETARG_DATUM(1), PG_ARGISNULL(1),
 			   PG_ARGISNULL(2) ? NULL : text_to_cstring(PG_GETARG_TEXT_PP(2)),
 			   PG_ARGISNULL(3) ? 0 : system_actor(text_to_cstring(PG_GETARG_TEXT_PP(3))));
+	PG_RETURN_VOID();
+}
+
+/*
+ * stage_status_then(status text): the move staged by stage_status_move()
+ * goes on to status in the same UPDATE.  Not granted to users.
+ */
+PG_FUNCTION_INFO_V1(stage_status_then);
+Datum
+stage_status_then(PG_FUNCTION_ARGS)
+{
+	if (!staged_set || PG_ARGISNULL(0))
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("stage_status_then needs a status and a move staged first")));
+	stage_then(text_to_cstring(PG_GETARG_TEXT_PP(0)));
 	PG_RETURN_VOID();
 }

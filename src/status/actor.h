@@ -15,6 +15,7 @@ typedef struct StagedMove
 {
 	int			actor;			/* StatusActor bit, 0 for the acting party */
 	char	   *status;			/* the status to move to; NULL: what the UPDATE wrote */
+	char	   *then;			/* a second move, on from there, in the same UPDATE */
 	bool		hide_foreign;	/* an invoice of other parties "does not exist" */
 	char	   *reason;			/* NULL if none; in TopTransactionContext */
 	char	   *raw_code;
@@ -39,6 +40,21 @@ extern void stage_move(const char *reason, Datum amount, bool amount_null,
  * not exist.
  */
 extern void stage_target(const char *status, bool hide_foreign);
+
+/*
+ * Adds to the staged move a second one, by the same actor, from the status
+ * it reaches to status then (submit: deposited, then made available): one
+ * UPDATE of the invoice instead of two, two entries in its history.
+ */
+extern void stage_then(const char *then);
+
+/*
+ * The guard hands the history trigger the status a chained move went
+ * through, for the row of invoice id that reaches move number seq; the
+ * trigger takes it (NULL if that row made no chained move).
+ */
+extern void note_chained_move(int64 id, int32 seq, const char *via);
+extern char *take_chained_move(int64 id, int32 seq);
 
 /* The actor bit of "platform" or "chorus"; errors on anything else. */
 extern int	system_actor(const char *name);

@@ -215,6 +215,7 @@ status_guard(PG_FUNCTION_ARGS)
 	int			ncols = MOVE_COLUMNS;
 	bool		accountant;
 	int64		party;
+	int32		seq = 0;
 
 	if (!CALLED_AS_TRIGGER(fcinfo) || !TRIGGER_FIRED_BEFORE(trig->tg_event) ||
 		!TRIGGER_FIRED_FOR_ROW(trig->tg_event) || TRIGGER_FIRED_BY_DELETE(trig->tg_event))
@@ -273,8 +274,6 @@ status_guard(PG_FUNCTION_ARGS)
 			check_target(ch, newtup, desc, cols, &move);
 			to = move.status;
 			replace_cols[MOVE_COLUMNS] = status_col;
-			values[MOVE_COLUMNS] = DirectFunctionCall2(enum_in, CStringGetDatum(to),
-													   ObjectIdGetDatum(TupleDescAttr(desc, status_col - 1)->atttypid));
 			ncols++;
 		}
 
@@ -304,6 +303,24 @@ status_guard(PG_FUNCTION_ARGS)
 								column_int8(newtup, desc, cols->attnum[COL_SUPPLIER]),
 								column_int8(newtup, desc, cols->attnum[COL_BUYER]),
 								&move);
+		seq = column_int4(oldtup, desc, cols->attnum[COL_SEQ]) + 1;
+		if (move.then != NULL)
+		{
+			/* on, by the same actor: the history trigger records both moves */
+			move.actor = check_move(ch, column_int8(newtup, desc, cols->attnum[COL_ID]),
+									to, move.then,
+									column_text(newtup, desc, cols->attnum[COL_DELIVERY]),
+									column_int8(newtup, desc, cols->attnum[COL_SUPPLIER]),
+									column_int8(newtup, desc, cols->attnum[COL_BUYER]),
+									&move);
+			note_chained_move(column_int8(newtup, desc, cols->attnum[COL_ID]), ++seq, to);
+			to = move.then;
+			if (ncols == MOVE_COLUMNS)
+				replace_cols[ncols++] = status_col;
+		}
+		if (ncols > MOVE_COLUMNS)
+			values[MOVE_COLUMNS] = DirectFunctionCall2(enum_in, CStringGetDatum(to),
+													   ObjectIdGetDatum(TupleDescAttr(desc, status_col - 1)->atttypid));
 	}
 
 	for (int i = 0; i < MOVE_COLUMNS; i++)
@@ -324,7 +341,7 @@ status_guard(PG_FUNCTION_ARGS)
 	nulls[COL_PARTY - COL_REASON] = party == 0;
 	values[COL_CHANGED_AT - COL_REASON] = TimestampTzGetDatum(GetCurrentTransactionStartTimestamp());
 	/* the move counter lets the history trigger see every move, even to the same status */
-	values[COL_SEQ - COL_REASON] = Int32GetDatum(oldtup ? column_int4(oldtup, desc, cols->attnum[COL_SEQ]) + 1 : 0);
+	values[COL_SEQ - COL_REASON] = Int32GetDatum(seq);
 	return PointerGetDatum(heap_modify_tuple_by_cols(newtup, desc, ncols,
 													 replace_cols, values, nulls));
 }

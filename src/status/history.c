@@ -5,8 +5,9 @@
  *		NOTIFY bizinvoice_status, or queues it for the worker to send
  *		(bizinvoice.status_notify: commit, relay or off).
  *
- * It fires for each move the status guard counted (status_seq), moves to
- * the same status included; the guard wrote who made it on the row.
+ * It fires for each UPDATE the status guard counted a move in (status_seq),
+ * moves to the same status included, two for a chained move; the guard
+ * wrote who made it on the row.
  */
 #include "postgres.h"
 
@@ -17,6 +18,7 @@
 #include "executor/spi.h"
 #include "fmgr.h"
 #include "miscadmin.h"
+#include "status/actor.h"
 #include "status/append.h"
 #include "status/invoice_row.h"
 #include "status/notify.h"
@@ -76,6 +78,7 @@ status_record(PG_FUNCTION_ARGS)
 	int64		id;
 	int64		history_id;
 	bool		queued;
+	char	   *via;
 
 	if (!CALLED_AS_TRIGGER(fcinfo) || !TRIGGER_FIRED_AFTER(trig->tg_event) ||
 		!TRIGGER_FIRED_FOR_ROW(trig->tg_event) || !TRIGGER_FIRED_BY_UPDATE(trig->tg_event))
@@ -105,6 +108,19 @@ status_record(PG_FUNCTION_ARGS)
 	values[10] = SPI_getbinval(newtup, desc, cols->attnum[COL_RAW_CODE], &nulls[10]);
 
 	queued = notify_relayed();
+	/* a chained move (submit's deposit and delivery) went through a status in between */
+	via = take_chained_move(id, column_int4(newtup, desc, cols->attnum[COL_SEQ]));
+	if (via != NULL)
+	{
+		values[3] = CStringGetTextDatum(via);
+		history_id = insert_history(columns, values, nulls, queued);
+		if (bizinvoice_status_notify != STATUS_NOTIFY_OFF && !queued)
+			notify_move(history_id, id, channel, from, via);
+		values[2] = values[3];
+		nulls[2] = false;
+		values[3] = CStringGetTextDatum(to);
+		from = via;
+	}
 	history_id = insert_history(columns, values, nulls, queued);
 
 	if (bizinvoice_status_notify != STATUS_NOTIFY_OFF && !queued)
