@@ -132,8 +132,14 @@ SELECT mark_overdue();
 RESET ROLE;
 SELECT act_as(NULL);
 
--- a chained move (submit's: deposited, then made_available) goes on from a staged move
+-- a chained move (submit's: deposited, then made_available) goes on from a staged move,
+-- to a status of the invoice's channel
 SELECT stage_status_then('made_available');
+BEGIN;
+SELECT stage_status_move(NULL, NULL, NULL, 'platform');
+SELECT stage_status_then('nonsense');
+UPDATE invoice SET status_seq = status_seq WHERE id = :inv2;
+ROLLBACK;
 
 -- the history is append-only
 UPDATE status_history SET reason = 'edited' WHERE invoice_id = :inv;

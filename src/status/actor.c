@@ -365,10 +365,11 @@ PG_FUNCTION_INFO_V1(stage_status_then);
 Datum
 stage_status_then(PG_FUNCTION_ARGS)
 {
-	if (!staged_set || PG_ARGISNULL(0))
+	if (!staged_set)
 		ereport(ERROR,
 				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
-				 errmsg("stage_status_then needs a status and a move staged first")));
+				 errmsg("no status move is staged"),
+				 errhint("Call bizinvoice.stage_status_move() first.")));
 	stage_then(text_to_cstring(PG_GETARG_TEXT_PP(0)));
 	PG_RETURN_VOID();
 }

@@ -164,6 +164,17 @@ check_move(StatusChannel ch, int64 id, const char *from, const char *to,
 	return actor;
 }
 
+/* A status staged by name must be one of the channel's. */
+static void
+require_status(StatusChannel ch, const char *status)
+{
+	if (status_index(ch, status) < 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("unknown %s status \"%s\"", channel_name(ch), status),
+				 errhint("The statuses are listed in bizinvoice.status_catalog.")));
+}
+
 /*
  * The status a set_status() or system_move() staged for this row: its
  * acting party must see the invoice, and the status must be the channel's.
@@ -185,11 +196,7 @@ check_target(StatusChannel ch, HeapTuple tup, TupleDesc desc, const InvoiceColum
 					(errcode(ERRCODE_UNDEFINED_OBJECT),
 					 errmsg("invoice " INT64_FORMAT " does not exist", id)));
 	}
-	if (status_index(ch, move->status) < 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("unknown %s status \"%s\"", channel_name(ch), move->status),
-				 errhint("The statuses are listed in bizinvoice.status_catalog.")));
+	require_status(ch, move->status);
 }
 
 PG_FUNCTION_INFO_V1(status_guard);
@@ -268,6 +275,11 @@ status_guard(PG_FUNCTION_ARGS)
 	}
 	else
 	{
+		int64		id;
+		int64		supplier;
+		int64		buyer;
+		char	   *delivery;
+
 		staged = take_staged_move(&move);
 		if (staged && move.status != NULL)
 		{
@@ -276,6 +288,8 @@ status_guard(PG_FUNCTION_ARGS)
 			replace_cols[MOVE_COLUMNS] = status_col;
 			ncols++;
 		}
+		if (staged && move.then != NULL)
+			require_status(ch, move.then);
 
 		/*
 		 * No status change, and no move staged for the same status (a second
@@ -292,28 +306,21 @@ status_guard(PG_FUNCTION_ARGS)
 			return PointerGetDatum(heap_modify_tuple_by_cols(newtup, desc, MOVE_COLUMNS,
 															 replace_cols, values, nulls));
 		}
+		id = column_int8(newtup, desc, cols->attnum[COL_ID]);
 		if (to == NULL)
 			ereport(ERROR,
 					(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
-					 errmsg("invoice " INT64_FORMAT " cannot lose its status",
-							column_int8(newtup, desc, cols->attnum[COL_ID]))));
-		move.actor = check_move(ch, column_int8(newtup, desc, cols->attnum[COL_ID]),
-								from, to,
-								column_text(newtup, desc, cols->attnum[COL_DELIVERY]),
-								column_int8(newtup, desc, cols->attnum[COL_SUPPLIER]),
-								column_int8(newtup, desc, cols->attnum[COL_BUYER]),
-								&move);
+					 errmsg("invoice " INT64_FORMAT " cannot lose its status", id)));
+		delivery = column_text(newtup, desc, cols->attnum[COL_DELIVERY]);
+		supplier = column_int8(newtup, desc, cols->attnum[COL_SUPPLIER]);
+		buyer = column_int8(newtup, desc, cols->attnum[COL_BUYER]);
+		move.actor = check_move(ch, id, from, to, delivery, supplier, buyer, &move);
 		seq = column_int4(oldtup, desc, cols->attnum[COL_SEQ]) + 1;
 		if (move.then != NULL)
 		{
 			/* on, by the same actor: the history trigger records both moves */
-			move.actor = check_move(ch, column_int8(newtup, desc, cols->attnum[COL_ID]),
-									to, move.then,
-									column_text(newtup, desc, cols->attnum[COL_DELIVERY]),
-									column_int8(newtup, desc, cols->attnum[COL_SUPPLIER]),
-									column_int8(newtup, desc, cols->attnum[COL_BUYER]),
-									&move);
-			note_chained_move(column_int8(newtup, desc, cols->attnum[COL_ID]), ++seq, to);
+			move.actor = check_move(ch, id, to, move.then, delivery, supplier, buyer, &move);
+			note_chained_move(id, ++seq, to);
 			to = move.then;
 			if (ncols == MOVE_COLUMNS)
 				replace_cols[ncols++] = status_col;

@@ -13,7 +13,6 @@
 
 #include "access/table.h"
 #include "bizinvoice.h"
-#include "catalog/pg_type.h"
 #include "commands/trigger.h"
 #include "executor/spi.h"
 #include "fmgr.h"
@@ -26,6 +25,13 @@
 #include "utils/builtins.h"
 
 #define HISTORY_COLUMNS 11
+#define HISTORY_FROM 2
+#define HISTORY_TO 3
+
+static const char *const history_columns[HISTORY_COLUMNS] = {
+	"invoice_id", "channel", "from_status", "to_status", "changed_at",
+	"changed_by", "actor", "party_id", "reason", "amount", "raw_code"
+};
 
 /*
  * Appends the move to status_history (and its id to status_event, for the
@@ -33,8 +39,7 @@
  * is the row being updated: its foreign key holds.
  */
 static int64
-insert_history(const char *const *columns, Datum *values, const bool *nulls,
-			   bool queued)
+insert_history(Datum *values, const bool *nulls, bool queued)
 {
 	int64		id = append_nextval("status_history_id_seq");
 	Relation	rel = bizinvoice_table_open("status_history", RowExclusiveLock);
@@ -42,7 +47,7 @@ insert_history(const char *const *columns, Datum *values, const bool *nulls,
 
 	append_set(row, "id", Int64GetDatum(id), false);
 	for (int i = 0; i < HISTORY_COLUMNS; i++)
-		append_set(row, columns[i], values[i], nulls[i]);
+		append_set(row, history_columns[i], values[i], nulls[i]);
 	append_row(row);
 	table_close(rel, NoLock);
 
@@ -57,6 +62,21 @@ insert_history(const char *const *columns, Datum *values, const bool *nulls,
 	return id;
 }
 
+/* One move from one status to another: its entry, and its notification. */
+static void
+record_move(Datum *values, bool *nulls, int64 id, const char *channel,
+			const char *from, const char *to, bool queued)
+{
+	int64		history_id;
+
+	values[HISTORY_FROM] = from ? CStringGetTextDatum(from) : (Datum) 0;
+	nulls[HISTORY_FROM] = from == NULL;
+	values[HISTORY_TO] = CStringGetTextDatum(to);
+	history_id = insert_history(values, nulls, queued);
+	if (bizinvoice_status_notify != STATUS_NOTIFY_OFF && !queued)
+		notify_move(history_id, id, channel, from, to);
+}
+
 PG_FUNCTION_INFO_V1(status_record);
 Datum
 status_record(PG_FUNCTION_ARGS)
@@ -66,17 +86,13 @@ status_record(PG_FUNCTION_ARGS)
 	const InvoiceColumns *cols;
 	HeapTuple	oldtup;
 	HeapTuple	newtup;
-	static const char *const columns[HISTORY_COLUMNS] = {
-		"invoice_id", "channel", "from_status", "to_status", "changed_at",
-		"changed_by", "actor", "party_id", "reason", "amount", "raw_code"
-	};
 	Datum		values[HISTORY_COLUMNS];
 	bool		nulls[HISTORY_COLUMNS] = {0};
 	char	   *channel;
 	char	   *from;
 	char	   *to;
 	int64		id;
-	int64		history_id;
+	int32		seq;
 	bool		queued;
 	char	   *via;
 
@@ -95,9 +111,6 @@ status_record(PG_FUNCTION_ARGS)
 
 	values[0] = Int64GetDatum(id);
 	values[1] = CStringGetTextDatum(channel);
-	values[2] = from ? CStringGetTextDatum(from) : (Datum) 0;
-	nulls[2] = from == NULL;
-	values[3] = CStringGetTextDatum(to);
 	values[4] = SPI_getbinval(newtup, desc, cols->attnum[COL_CHANGED_AT], &nulls[4]);
 	/* the role behind the call, not the owner of the function that made it */
 	values[5] = DirectFunctionCall1(namein, CStringGetDatum(GetUserNameFromId(GetOuterUserId(), false)));
@@ -109,21 +122,15 @@ status_record(PG_FUNCTION_ARGS)
 
 	queued = notify_relayed();
 	/* a chained move (submit's deposit and delivery) went through a status in between */
-	via = take_chained_move(id, column_int4(newtup, desc, cols->attnum[COL_SEQ]));
+	seq = column_int4(newtup, desc, cols->attnum[COL_SEQ]);
+	via = take_chained_move(id, seq);
+	if (via == NULL && seq == column_int4(oldtup, desc, cols->attnum[COL_SEQ]) + 2)
+		elog(ERROR, "invoice " INT64_FORMAT " made two moves the status guard did not hand over", id);
 	if (via != NULL)
 	{
-		values[3] = CStringGetTextDatum(via);
-		history_id = insert_history(columns, values, nulls, queued);
-		if (bizinvoice_status_notify != STATUS_NOTIFY_OFF && !queued)
-			notify_move(history_id, id, channel, from, via);
-		values[2] = values[3];
-		nulls[2] = false;
-		values[3] = CStringGetTextDatum(to);
+		record_move(values, nulls, id, channel, from, via, queued);
 		from = via;
 	}
-	history_id = insert_history(columns, values, nulls, queued);
-
-	if (bizinvoice_status_notify != STATUS_NOTIFY_OFF && !queued)
-		notify_move(history_id, id, channel, from, to);
+	record_move(values, nulls, id, channel, from, to, queued);
 	return PointerGetDatum(NULL);
 }
