@@ -2,7 +2,7 @@
 # (test/harness.sh); plain `make && make install` expects the packages there.
 
 EXTENSION = bizinvoice
-EXTVERSION = 0.6
+EXTVERSION = 0.7
 
 MODULE_big = bizinvoice
 OBJS = \
@@ -60,13 +60,12 @@ OBJS = \
 # dropped, then the functions it changed in place (CREATE OR REPLACE, taken
 # from their files);
 # the install and upgrade scripts of earlier releases are kept as released.
-DATA_built = $(EXTENSION)--$(EXTVERSION).sql $(EXTENSION)--0.5--0.6.sql
-DATA = $(addprefix src/sql/released/$(EXTENSION)--, 0.1.sql 0.2.sql 0.3.sql 0.4.sql 0.5.sql \
-	0.1--0.2.sql 0.2--0.3.sql 0.3--0.4.sql 0.4--0.5.sql)
-ADDED_0_6 = src/sql/source_compression.sql src/sql/invoice_checks.sql src/sql/status_chain.sql
-DROPPED_0_6 =
-CHANGED_0_6 = src/sql/invoice.sql:invoice_parts_freeze src/sql/xml.sql:import_invoice \
-	src/sql/invoice_flow.sql:submit
+DATA_built = $(EXTENSION)--$(EXTVERSION).sql $(EXTENSION)--0.6--0.7.sql
+DATA = $(addprefix src/sql/released/$(EXTENSION)--, 0.1.sql 0.2.sql 0.3.sql 0.4.sql 0.5.sql 0.6.sql \
+	0.1--0.2.sql 0.2--0.3.sql 0.3--0.4.sql 0.4--0.5.sql 0.5--0.6.sql)
+ADDED_0_7 =
+DROPPED_0_7 =
+CHANGED_0_7 =
 SQL_PARTS = \
 	src/sql/identifiers.sql \
 	src/sql/roles.sql \
@@ -128,13 +127,13 @@ $(EXTENSION)--$(EXTVERSION).sql: src/sql/ident_types.sh src/sql/ident_types.tsv 
 	  sh src/sql/ident_types.sh src/sql/ident_types.tsv && \
 	  cat $(SQL_PARTS); } > $@.tmp && mv $@.tmp $@
 
-$(EXTENSION)--0.5--0.6.sql: $(ADDED_0_6) $(foreach c,$(CHANGED_0_6),$(firstword $(subst :, ,$(c)))) \
+$(EXTENSION)--0.6--0.7.sql: $(ADDED_0_7) $(foreach c,$(CHANGED_0_7),$(firstword $(subst :, ,$(c)))) \
 		src/sql/replace_function.sh Makefile
-	{ printf '%s\n' '-- bizinvoice 0.5 to 0.6: generated from src/sql by make; edit there.' \
+	{ printf '%s\n' '-- bizinvoice 0.6 to 0.7: generated from src/sql by make; edit there.' \
 	    '\echo Use "ALTER EXTENSION $(EXTENSION) UPDATE" to load this file. \quit'; \
-	  $(if $(ADDED_0_6),cat $(ADDED_0_6) &&) \
-	  $(foreach f,$(DROPPED_0_6),printf 'DROP FUNCTION %s;\n' '$(f)' &&) \
-	  $(foreach c,$(CHANGED_0_6),sh src/sql/replace_function.sh $(subst :, ,$(c)) &&) true; \
+	  $(if $(ADDED_0_7),cat $(ADDED_0_7) &&) \
+	  $(foreach f,$(DROPPED_0_7),printf 'DROP FUNCTION %s;\n' '$(f)' &&) \
+	  $(foreach c,$(CHANGED_0_7),sh src/sql/replace_function.sh $(subst :, ,$(c)) &&) true; \
 	} > $@.tmp && mv $@.tmp $@
 
 .PHONY: demo test fuzz bench
