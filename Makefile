@@ -57,15 +57,22 @@ OBJS = \
 
 # The install script, assembled from one file per concern in this order.
 # The upgrade script to this version is the files it added, the functions it
-# dropped, then the functions it changed in place (CREATE OR REPLACE, taken
-# from their files);
+# dropped, then the functions it changed in place or added (CREATE OR
+# REPLACE, taken from their files with the privileges that follow them);
 # the install and upgrade scripts of earlier releases are kept as released.
 DATA_built = $(EXTENSION)--$(EXTVERSION).sql $(EXTENSION)--0.6--0.7.sql
 DATA = $(addprefix src/sql/released/$(EXTENSION)--, 0.1.sql 0.2.sql 0.3.sql 0.4.sql 0.5.sql 0.6.sql \
 	0.1--0.2.sql 0.2--0.3.sql 0.3--0.4.sql 0.4--0.5.sql 0.5--0.6.sql)
 ADDED_0_7 =
-DROPPED_0_7 =
-CHANGED_0_7 =
+DROPPED_0_7 = post_transfer(bigint,bigint,numeric,text,bigint,text,bigint) idempotent(text,text,jsonb) \
+	idempotent_done(text,jsonb) apply_payment(invoice,numeric,numeric,boolean)
+CHANGED_0_7 = src/sql/ledger.sql:post_transfer src/sql/ledger.sql:idempotent \
+	src/sql/ledger_api.sql:fund src/sql/ledger_api.sql:withdraw \
+	src/sql/ledger_more.sql:charge_fee src/sql/ledger_more.sql:reverse_transfer \
+	src/sql/ledger_payments.sql:invoice_dues src/sql/ledger_payments.sql:invoice_payable_now \
+	src/sql/ledger_payments.sql:apply_payment src/sql/ledger_payments.sql:pay_invoice \
+	src/sql/ledger_payments.sql:authorize_payment src/sql/ledger_payments.sql:settle \
+	src/sql/ledger_payments.sql:void src/sql/ledger_payments.sql:run_scheduled_payments
 SQL_PARTS = \
 	src/sql/identifiers.sql \
 	src/sql/roles.sql \

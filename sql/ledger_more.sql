@@ -57,7 +57,7 @@ SELECT set_status(id, 'refused', reason => 'DEST_INC') FROM invoice WHERE number
 SELECT pay_invoice(id, NULL, 'pay-refused') FROM invoice WHERE number = 'M-3';
 RESET ROLE;
 SELECT open_account(:alice, 'USD') AS alice_usd \gset
-SELECT post_transfer(:alice_eur, :alice_usd, 1, 'payment');
+SELECT post_transfer(nextval('bizinvoice.transfer_id_seq'), :alice_eur, :alice_usd, 1, 'payment');
 
 -- fees: once per invoice and event, at the price of the day
 SELECT charge_fee(:inv, 'chorus_transmission') AS fee1 \gset

@@ -107,8 +107,10 @@ $$;
 COMMENT ON FUNCTION system_account(text, text) IS 'internal: the platform_fees or outside account of a currency, created on first use';
 
 -- Moves amount from debit to credit: both accounts locked in id order (no
--- deadlock between opposite transfers), same currency, funds available.
-CREATE FUNCTION post_transfer(debit bigint, credit bigint, amount numeric, kind text,
+-- deadlock between opposite transfers), same currency, funds available.  The
+-- caller gives the transfer its id (nextval of transfer_id_seq), known before
+-- the work so that an idempotency key records it with the request.
+CREATE FUNCTION post_transfer(transfer_id bigint, debit bigint, credit bigint, amount numeric, kind text,
 							  invoice_id bigint DEFAULT NULL, reference text DEFAULT NULL,
 							  reverses bigint DEFAULT NULL) RETURNS bigint
 LANGUAGE plpgsql
@@ -117,7 +119,6 @@ DECLARE
 	d account;
 	c account;
 	a account;
-	new_id bigint;
 BEGIN
 	IF amount IS NULL OR amount <= 0 OR amount <> round(amount, 2) THEN
 		RAISE EXCEPTION 'invalid amount %', amount
@@ -145,10 +146,10 @@ BEGIN
 	-- one statement for both: the account rows' constraints are read once
 	UPDATE account SET balance = balance + CASE id WHEN d.id THEN -amount ELSE amount END
 	WHERE id IN (d.id, c.id);
-	INSERT INTO transfer (debit_account, credit_account, amount, currency, kind, invoice_id,
+	INSERT INTO transfer (id, debit_account, credit_account, amount, currency, kind, invoice_id,
 						  reference, reverses, created_by)
-	VALUES (d.id, c.id, amount, d.currency, kind, invoice_id, reference, reverses, caller_name())
-	RETURNING id INTO new_id;
+	OVERRIDING SYSTEM VALUE
+	VALUES (transfer_id, d.id, c.id, amount, d.currency, kind, invoice_id, reference, reverses, caller_name());
 	IF kind = 'payment' OR (kind = 'reversal' AND
 							(SELECT t.kind FROM transfer t WHERE t.id = post_transfer.reverses) = 'payment') THEN
 		INSERT INTO invoice_paid AS p (invoice_id, paid)
@@ -156,14 +157,17 @@ BEGIN
 		ON CONFLICT ON CONSTRAINT invoice_paid_pkey
 		DO UPDATE SET paid = p.paid + EXCLUDED.paid;
 	END IF;
-	RETURN new_id;
+	RETURN transfer_id;
 END
 $$;
-COMMENT ON FUNCTION post_transfer(bigint, bigint, numeric, text, bigint, text, bigint) IS 'internal: the one way money moves: locks both accounts, checks currency and funds, updates balances, records the transfer';
+COMMENT ON FUNCTION post_transfer(bigint, bigint, bigint, numeric, text, bigint, text, bigint) IS 'internal: the one way money moves: locks both accounts, checks currency and funds, updates balances, records the transfer under the id given';
+REVOKE ALL ON FUNCTION post_transfer(bigint, bigint, bigint, numeric, text, bigint, text, bigint) FROM PUBLIC;
 
--- Runs body (a SQL expression returning jsonb) once per idempotency key of
--- the acting party: a repeat with the same arguments gets the first result.
-CREATE FUNCTION idempotent(key text, operation text, arguments jsonb) RETURNS jsonb
+-- Records a request under the acting party's idempotency key with the
+-- result it will have (the caller allocates its ids first): NULL if the key
+-- is new, else the first result of the same request.  The record and the
+-- request's work commit or roll back together: no result is written later.
+CREATE FUNCTION idempotent(key text, operation text, arguments jsonb, result jsonb) RETURNS jsonb
 LANGUAGE plpgsql
 AS $$
 DECLARE
@@ -175,11 +179,11 @@ BEGIN
 			USING ERRCODE = '22023',
 				  HINT = 'Pass idempotency_key => a value unique to this request, e.g. a UUID.';
 	END IF;
-	INSERT INTO idempotency_key (party_id, key, operation, arguments)
-	VALUES (p, key, operation, arguments)
+	INSERT INTO idempotency_key (party_id, key, operation, arguments, result)
+	VALUES (p, key, operation, arguments, result)
 	ON CONFLICT DO NOTHING;
 	IF FOUND THEN
-		RETURN NULL;	-- new: the caller performs it and records the result
+		RETURN NULL;	-- new: the caller performs it
 	END IF;
 	SELECT * INTO prior FROM idempotency_key k WHERE k.party_id = p AND k.key = idempotent.key;
 	IF prior.operation <> operation OR prior.arguments <> arguments THEN
@@ -191,18 +195,5 @@ BEGIN
 	RETURN prior.result;
 END
 $$;
-COMMENT ON FUNCTION idempotent(text, text, jsonb) IS 'internal: NULL if this idempotency key is new (the caller then records its result), else the first result; refuses a key reused with other arguments';
-
-CREATE FUNCTION idempotent_done(key text, result jsonb) RETURNS jsonb
-LANGUAGE plpgsql
-AS $$
-DECLARE
-	recorded jsonb;
-BEGIN
-	UPDATE idempotency_key k SET result = idempotent_done.result
-	WHERE k.party_id = coalesce(current_party(), 0) AND k.key = idempotent_done.key
-	RETURNING k.result INTO recorded;
-	RETURN recorded;
-END
-$$;
-COMMENT ON FUNCTION idempotent_done(text, jsonb) IS 'internal: records the result of a new idempotent request';
+COMMENT ON FUNCTION idempotent(text, text, jsonb, jsonb) IS 'internal: records a new request under its idempotency key with its result (NULL returned: the caller performs it), else returns the first result; refuses a key reused with other arguments';
+REVOKE ALL ON FUNCTION idempotent(text, text, jsonb, jsonb) FROM PUBLIC;

@@ -65,15 +65,15 @@ LANGUAGE plpgsql SECURITY DEFINER SET search_path = bizinvoice, pg_catalog, pg_t
 AS $$
 DECLARE
 	a account := own_account(account_id);
+	tid bigint := nextval('bizinvoice.transfer_id_seq');
 	prior jsonb := idempotent(idempotency_key, 'fund',
-							  jsonb_build_object('account', account_id, 'amount', amount, 'reference', reference));
+							  jsonb_build_object('account', account_id, 'amount', amount, 'reference', reference),
+							  jsonb_build_object('transfer', tid));
 BEGIN
 	IF prior IS NOT NULL THEN
 		RETURN (prior->>'transfer')::bigint;
 	END IF;
-	RETURN (idempotent_done(idempotency_key, jsonb_build_object('transfer',
-		post_transfer(system_account('outside', a.currency), a.id, amount, 'funding', NULL, reference)))
-		->>'transfer')::bigint;
+	RETURN post_transfer(tid, system_account('outside', a.currency), a.id, amount, 'funding', NULL, reference);
 END
 $$;
 COMMENT ON FUNCTION fund(bigint, numeric, text, text) IS 'money in from a bank to the account (from the outside account); idempotent by key; returns the transfer id';
@@ -83,15 +83,15 @@ LANGUAGE plpgsql SECURITY DEFINER SET search_path = bizinvoice, pg_catalog, pg_t
 AS $$
 DECLARE
 	a account := own_account(account_id);
+	tid bigint := nextval('bizinvoice.transfer_id_seq');
 	prior jsonb := idempotent(idempotency_key, 'withdraw',
-							  jsonb_build_object('account', account_id, 'amount', amount, 'iban', iban));
+							  jsonb_build_object('account', account_id, 'amount', amount, 'iban', iban),
+							  jsonb_build_object('transfer', tid));
 BEGIN
 	IF prior IS NOT NULL THEN
 		RETURN (prior->>'transfer')::bigint;
 	END IF;
-	RETURN (idempotent_done(idempotency_key, jsonb_build_object('transfer',
-		post_transfer(a.id, system_account('outside', a.currency), amount, 'withdrawal', NULL, iban::text)))
-		->>'transfer')::bigint;
+	RETURN post_transfer(tid, a.id, system_account('outside', a.currency), amount, 'withdrawal', NULL, iban::text);
 END
 $$;
 COMMENT ON FUNCTION withdraw(bigint, numeric, iban, text) IS 'money out of the account to a bank account (IBAN); refused beyond what is available; idempotent by key; returns the transfer id';

@@ -56,8 +56,8 @@ BEGIN
 		RAISE EXCEPTION 'supplier % has no % account to charge the % fee', inv.supplier_id, fee.currency, fee.event
 			USING ERRCODE = '42704';
 	END IF;
-	tid := post_transfer(supplier_account, system_account('platform_fees', fee.currency), fee.amount,
-						 'fee', inv.id, fee.event);
+	tid := post_transfer(nextval('bizinvoice.transfer_id_seq'), supplier_account,
+						 system_account('platform_fees', fee.currency), fee.amount, 'fee', inv.id, fee.event);
 	INSERT INTO fee_charge VALUES (inv.id, fee.event, tid);
 	RETURN tid;
 END
@@ -68,8 +68,10 @@ CREATE FUNCTION reverse_transfer(transfer_id bigint, reason text, idempotency_ke
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = bizinvoice, pg_catalog, pg_temp
 AS $$
 DECLARE
+	tid bigint := nextval('bizinvoice.transfer_id_seq');
 	prior jsonb := idempotent(idempotency_key, 'reverse_transfer',
-							  jsonb_build_object('transfer', transfer_id, 'reason', reason));
+							  jsonb_build_object('transfer', transfer_id, 'reason', reason),
+							  jsonb_build_object('transfer', tid));
 	t transfer;
 BEGIN
 	IF prior IS NOT NULL THEN
@@ -88,9 +90,7 @@ BEGIN
 	IF EXISTS (SELECT FROM transfer r WHERE r.reverses = t.id) THEN
 		RAISE EXCEPTION 'transfer % is already reversed', transfer_id USING ERRCODE = '55000';
 	END IF;
-	RETURN (idempotent_done(idempotency_key, jsonb_build_object('transfer',
-		post_transfer(t.credit_account, t.debit_account, t.amount, 'reversal', t.invoice_id, reason, t.id)))
-		->>'transfer')::bigint;
+	RETURN post_transfer(tid, t.credit_account, t.debit_account, t.amount, 'reversal', t.invoice_id, reason, t.id);
 END
 $$;
 COMMENT ON FUNCTION reverse_transfer(bigint, text, text) IS 'corrects a transfer by its mirror image (never an edit), at most once; refused if the credited account can no longer pay it back (bizinvoice_admin)';

@@ -40,28 +40,45 @@ END
 $$;
 COMMENT ON FUNCTION check_payable(invoice, boolean) IS 'internal: refuses paying an invoice not yet approved (or mandated), or by anyone but its buyer (a B2G invoice: its accountant, not the role that certified the service)';
 
--- What may still be committed to an invoice: outstanding less open
--- authorisations.  (PL/pgSQL for its cached plan, as party_account.)
+-- What remains to be paid on an invoice, and what of it may still be paid or
+-- authorised (less open authorisations), read in one statement.  (PL/pgSQL
+-- for its cached plan, as party_account.)
+CREATE FUNCTION invoice_dues(invoice_id bigint, OUT outstanding numeric, OUT payable_now numeric)
+LANGUAGE plpgsql STABLE
+AS $$
+BEGIN
+	SELECT o.left_to_pay,
+		   o.left_to_pay - coalesce((SELECT sum(a.amount) FROM bizinvoice.payment_authorization a
+									 WHERE a.invoice_id = invoice_dues.invoice_id AND a.state = 'authorized'), 0)
+	INTO outstanding, payable_now
+	FROM (SELECT i.payable_amount - coalesce((SELECT p.paid FROM bizinvoice.invoice_paid p
+											  WHERE p.invoice_id = i.id), 0) AS left_to_pay
+		  FROM bizinvoice.invoice i WHERE i.id = invoice_dues.invoice_id) o;
+END
+$$;
+COMMENT ON FUNCTION invoice_dues(bigint) IS 'internal: what remains to be paid on an invoice (outstanding) and what may still be paid or authorised on it (payable_now: outstanding less open authorisations)';
+REVOKE ALL ON FUNCTION invoice_dues(bigint) FROM PUBLIC;
+
 CREATE FUNCTION invoice_payable_now(invoice_id bigint) RETURNS numeric
 LANGUAGE plpgsql STABLE
 AS $$
 BEGIN
-	RETURN bizinvoice.invoice_outstanding(invoice_payable_now.invoice_id)
-		   - coalesce((SELECT sum(a.amount) FROM bizinvoice.payment_authorization a
-					   WHERE a.invoice_id = invoice_payable_now.invoice_id AND a.state = 'authorized'), 0);
+	RETURN (bizinvoice.invoice_dues(invoice_payable_now.invoice_id)).payable_now;
 END
 $$;
 COMMENT ON FUNCTION invoice_payable_now(bigint) IS 'what may still be paid or authorised on an invoice: what remains less open authorisations';
 
--- Moves amount from the buyer to the supplier for inv, and the invoice's
--- status with it; the amount is checked against what is due.
-CREATE FUNCTION apply_payment(inv invoice, amount numeric, due numeric, by_platform boolean) RETURNS bigint
+-- Moves amount from the buyer to the supplier for inv under the transfer id
+-- given, and the invoice's status with it; the amount is checked against
+-- what may be paid now (due); it pays the invoice in full when it is all
+-- that remained (outstanding).
+CREATE FUNCTION apply_payment(transfer_id bigint, inv invoice, amount numeric, outstanding numeric,
+							  due numeric, by_platform boolean) RETURNS bigint
 LANGUAGE plpgsql
 AS $$
 DECLARE
 	from_account bigint := party_account(inv.buyer_id, inv.currency);
 	to_account bigint := party_account(inv.supplier_id, inv.currency);
-	tid bigint;
 BEGIN
 	IF due <= 0 THEN
 		RAISE EXCEPTION 'invoice % is paid', inv.id USING ERRCODE = '55000';
@@ -79,11 +96,11 @@ BEGIN
 			CASE WHEN from_account IS NULL THEN 'buyer' ELSE 'supplier' END
 			USING ERRCODE = '42704', HINT = 'bizinvoice.open_account(party, currency) opens one.';
 	END IF;
-	tid := post_transfer(from_account, to_account, amount, 'payment', inv.id, inv.number);
+	PERFORM post_transfer(transfer_id, from_account, to_account, amount, 'payment', inv.id, inv.number);
 
 	IF inv.channel = 'B2G' THEN
 		PERFORM set_status(inv.id, 'MISE_EN_PAIEMENT', amount => amount);
-	ELSIF invoice_outstanding(inv.id) > 0 THEN
+	ELSIF amount < outstanding THEN
 		IF by_platform THEN
 			PERFORM system_move(inv.id, 'platform', 'partially_paid', NULL, amount);
 		ELSE
@@ -97,29 +114,31 @@ BEGIN
 		END IF;
 		PERFORM system_move(inv.id, 'platform', 'cashed');	-- the money is in the supplier's account
 	END IF;
-	RETURN tid;
+	RETURN transfer_id;
 END
 $$;
-COMMENT ON FUNCTION apply_payment(invoice, numeric, numeric, boolean) IS 'internal: the payment transfer of an invoice and its status moves (partially_paid; payment_sent and cashed; MISE_EN_PAIEMENT)';
+COMMENT ON FUNCTION apply_payment(bigint, invoice, numeric, numeric, numeric, boolean) IS 'internal: the payment transfer of an invoice and its status moves (partially_paid; payment_sent and cashed; MISE_EN_PAIEMENT)';
+REVOKE ALL ON FUNCTION apply_payment(bigint, invoice, numeric, numeric, numeric, boolean) FROM PUBLIC;
 
 CREATE FUNCTION pay_invoice(invoice_id bigint, amount numeric DEFAULT NULL, idempotency_key text DEFAULT NULL)
 RETURNS bigint
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = bizinvoice, pg_catalog, pg_temp
 AS $$
 DECLARE
+	tid bigint := nextval('bizinvoice.transfer_id_seq');
 	prior jsonb := idempotent(idempotency_key, 'pay_invoice',
-							  jsonb_build_object('invoice', invoice_id, 'amount', amount));
+							  jsonb_build_object('invoice', invoice_id, 'amount', amount),
+							  jsonb_build_object('transfer', tid));
 	inv invoice;
-	due numeric;
+	dues record;
 BEGIN
 	IF prior IS NOT NULL THEN
 		RETURN (prior->>'transfer')::bigint;
 	END IF;
 	inv := lock_invoice(invoice_id, false);
 	PERFORM check_payable(inv, false);
-	due := invoice_payable_now(inv.id);
-	RETURN (idempotent_done(idempotency_key, jsonb_build_object('transfer',
-		apply_payment(inv, coalesce(amount, due), due, false)))->>'transfer')::bigint;
+	dues := invoice_dues(inv.id);
+	RETURN apply_payment(tid, inv, coalesce(amount, dues.payable_now), dues.outstanding, dues.payable_now, false);
 END
 $$;
 COMMENT ON FUNCTION pay_invoice(bigint, numeric, text) IS 'pays an invoice from the buyer''s account to the supplier''s (NULL: what remains); partial payments allowed, overpayment refused; moves it to partially_paid, or payment_sent and cashed (B2G: MISE_EN_PAIEMENT, by the accountant); idempotent by key; returns the transfer id';
@@ -129,13 +148,14 @@ RETURNS bigint
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = bizinvoice, pg_catalog, pg_temp
 AS $$
 DECLARE
+	new_id bigint := nextval('bizinvoice.payment_authorization_id_seq');
 	prior jsonb := idempotent(idempotency_key, 'authorize_payment',
-							  jsonb_build_object('invoice', invoice_id, 'amount', amount));
+							  jsonb_build_object('invoice', invoice_id, 'amount', amount),
+							  jsonb_build_object('authorization', new_id));
 	inv invoice;
 	due numeric;
 	reserving numeric;
 	acc account;
-	new_id bigint;
 BEGIN
 	IF prior IS NOT NULL THEN
 		RETURN (prior->>'authorization')::bigint;
@@ -159,9 +179,8 @@ BEGIN
 								  acc.balance - acc.reserved + acc.overdraft_limit);
 	END IF;
 	UPDATE account SET reserved = reserved + reserving WHERE id = acc.id;
-	INSERT INTO payment_authorization (invoice_id, account_id, amount)
-	VALUES (inv.id, acc.id, reserving) RETURNING id INTO new_id;
-	PERFORM idempotent_done(idempotency_key, jsonb_build_object('authorization', new_id));
+	INSERT INTO payment_authorization (id, invoice_id, account_id, amount)
+	OVERRIDING SYSTEM VALUE VALUES (new_id, inv.id, acc.id, reserving);
 	RETURN new_id;
 END
 $$;
@@ -191,12 +210,14 @@ RETURNS bigint
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = bizinvoice, pg_catalog, pg_temp
 AS $$
 DECLARE
+	tid bigint := nextval('bizinvoice.transfer_id_seq');
 	prior jsonb := idempotent(idempotency_key, 'settle',
-							  jsonb_build_object('authorization', authorization_id, 'amount', amount));
+							  jsonb_build_object('authorization', authorization_id, 'amount', amount),
+							  jsonb_build_object('transfer', tid));
 	a payment_authorization;
 	inv invoice;
 	paying numeric;
-	tid bigint;
+	dues record;
 BEGIN
 	IF prior IS NOT NULL THEN
 		RETURN (prior->>'transfer')::bigint;
@@ -215,10 +236,10 @@ BEGIN
 	ORDER BY id FOR UPDATE;
 	UPDATE account SET reserved = reserved - a.amount WHERE id = a.account_id;
 	-- this authorisation is still open, and counted in what is committed
-	tid := apply_payment(inv, paying, invoice_payable_now(inv.id) + a.amount, false);
+	dues := invoice_dues(inv.id);
+	PERFORM apply_payment(tid, inv, paying, dues.outstanding, dues.payable_now + a.amount, false);
 	UPDATE payment_authorization SET state = 'settled', settled_transfer = tid, resolved_at = now()
 	WHERE id = a.id;
-	PERFORM idempotent_done(idempotency_key, jsonb_build_object('transfer', tid));
 	RETURN tid;
 END
 $$;
@@ -228,7 +249,7 @@ CREATE FUNCTION void(authorization_id bigint, idempotency_key text DEFAULT NULL)
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = bizinvoice, pg_catalog, pg_temp
 AS $$
 DECLARE
-	prior jsonb := idempotent(idempotency_key, 'void', jsonb_build_object('authorization', authorization_id));
+	prior jsonb := idempotent(idempotency_key, 'void', jsonb_build_object('authorization', authorization_id), '{}');
 	a payment_authorization;
 BEGIN
 	IF prior IS NOT NULL THEN
@@ -237,7 +258,6 @@ BEGIN
 	a := open_authorization(authorization_id);
 	UPDATE account SET reserved = reserved - a.amount WHERE id = a.account_id;
 	UPDATE payment_authorization SET state = 'voided', resolved_at = now() WHERE id = a.id;
-	PERFORM idempotent_done(idempotency_key, '{}');
 END
 $$;
 COMMENT ON FUNCTION void(bigint, text) IS 'voids an authorisation, at most once, releasing its reservation; idempotent by key';
@@ -288,7 +308,7 @@ AS $$
 DECLARE
 	s scheduled_payment;
 	inv invoice;
-	due numeric;
+	dues record;
 	tid bigint;
 BEGIN
 	FOR s IN
@@ -308,8 +328,9 @@ BEGIN
 			CONTINUE;
 		END IF;
 		BEGIN
-			due := invoice_payable_now(inv.id);
-			tid := apply_payment(inv, due, due, true);
+			dues := invoice_dues(inv.id);
+			tid := apply_payment(nextval('bizinvoice.transfer_id_seq'), inv, dues.payable_now, dues.outstanding,
+								 dues.payable_now, true);
 			UPDATE scheduled_payment sp
 			SET paid_transfer = tid, attempts = attempts + 1, last_attempt = as_of, last_error = NULL
 			WHERE sp.invoice_id = inv.id;

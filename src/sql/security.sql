@@ -21,9 +21,7 @@ $$;
 
 GRANT SELECT ON account, transfer, account_balances, invoice_paid TO bizinvoice_reader;
 GRANT INSERT ON account TO bizinvoice_admin;
-REVOKE ALL ON FUNCTION post_transfer(bigint, bigint, numeric, text, bigint, text, bigint),
-	system_account(text, text), idempotent(text, text, jsonb), idempotent_done(text, jsonb),
-	fund(bigint, numeric, text, text), withdraw(bigint, numeric, iban, text),
+REVOKE ALL ON FUNCTION system_account(text, text), fund(bigint, numeric, text, text), withdraw(bigint, numeric, iban, text),
 	pay_invoice(bigint, numeric, text), open_account(bigint, text, numeric) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION fund(bigint, numeric, text, text), withdraw(bigint, numeric, iban, text),
 	pay_invoice(bigint, numeric, text) TO bizinvoice_user;
@@ -33,8 +31,7 @@ REVOKE ALL ON FUNCTION check_ledger() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION check_ledger() TO bizinvoice_admin;
 GRANT SELECT ON fee_schedule, fee_charge, fees_by_month, payment_authorization TO bizinvoice_reader;
 REVOKE ALL ON FUNCTION authorize_payment(bigint, numeric, text), settle(bigint, numeric, text),
-	void(bigint, text), check_payable(invoice, boolean), apply_payment(invoice, numeric, numeric, boolean),
-	open_authorization(bigint) FROM PUBLIC;
+	void(bigint, text), check_payable(invoice, boolean), open_authorization(bigint) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION authorize_payment(bigint, numeric, text), settle(bigint, numeric, text),
 	void(bigint, text) TO bizinvoice_user;
 GRANT SELECT ON scheduled_payment TO bizinvoice_reader;
