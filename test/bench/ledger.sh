@@ -8,7 +8,11 @@
 # all queue on the same two accounts: client c acts for buyer c % 16 + 1.
 #   - transfer: fund() of one cent (outside account -> buyer), idempotent;
 #   - payment: pay_invoice() of one cent on one of the buyer's 50 invoices;
-#   - baseline: UPDATE of two balances (one debited, one credited).
+#   - baseline: UPDATE of two balances (one debited, one credited);
+#   - the writes of a payment: what pay_invoice writes, as plain SQL on plain
+#     copies of its tables (same columns, defaults, indexes; no constraint,
+#     trigger or check): its idempotency key, the two balances, the transfer,
+#     the invoice's paid total, its status and its history entry.
 # pgbench in prepared mode, each measure the median of BENCH_RUNS runs
 # (default 3) of BENCH_SECONDS (default 10).
 set -euo pipefail
@@ -55,7 +59,15 @@ FROM invoice WHERE number LIKE 'LB-%';
 -- the baseline's accounts: the same balances, a plain table
 CREATE TABLE plain_account (id bigint PRIMARY KEY, balance numeric(19, 2) NOT NULL);
 INSERT INTO plain_account SELECT id, balance FROM account;
-GRANT ALL ON bench_pair, bench_invoice, plain_account TO PUBLIC;
+-- the payment's tables, plain
+CREATE TABLE plain_idempotency_key (LIKE idempotency_key INCLUDING DEFAULTS INCLUDING INDEXES);
+CREATE TABLE plain_transfer (LIKE transfer INCLUDING DEFAULTS INCLUDING INDEXES INCLUDING IDENTITY);
+CREATE TABLE plain_invoice_paid (LIKE invoice_paid INCLUDING INDEXES);
+CREATE TABLE plain_invoice (LIKE invoice INCLUDING DEFAULTS INCLUDING INDEXES);
+INSERT INTO plain_invoice SELECT * FROM invoice WHERE number LIKE 'LB-%';
+CREATE TABLE plain_status_history (LIKE status_history INCLUDING DEFAULTS INCLUDING INDEXES INCLUDING IDENTITY);
+GRANT ALL ON bench_pair, bench_invoice, plain_account, plain_idempotency_key, plain_transfer,
+	plain_invoice_paid, plain_invoice, plain_status_history TO PUBLIC;
 SQL
 
 cat >"$dir/transfer.sql" <<'SQL'
@@ -85,20 +97,43 @@ UPDATE plain_account SET balance = balance + 0.01 WHERE id = :supplier_account;
 COMMIT;
 SQL
 
-printf '| clients | transfer (fund) | invoice payment | plain two-row UPDATE | payment vs plain |\n'
-printf '|---|---|---|---|---|\n'
+cat >"$dir/plain_payment.sql" <<'SQL'
+\set pair :client_id % 16 + 1
+\set k random(0, 49)
+SELECT buyer, buyer_account, supplier_account FROM bench_pair WHERE pair = :pair \gset
+SELECT id AS inv FROM bench_invoice WHERE pair = :pair AND k = :k \gset
+BEGIN;
+INSERT INTO plain_idempotency_key (party_id, key, operation, arguments, result)
+VALUES (:buyer, 'p-' || :client_id || '-' || random(), 'pay_invoice',
+		jsonb_build_object('invoice', :inv::bigint, 'amount', 0.01), jsonb_build_object('transfer', 0));
+UPDATE plain_account SET balance = balance + CASE id WHEN :buyer_account THEN -0.01 ELSE 0.01 END
+WHERE id IN (:buyer_account, :supplier_account);
+INSERT INTO plain_transfer (debit_account, credit_account, amount, currency, kind, invoice_id, reference, created_by)
+VALUES (:buyer_account, :supplier_account, 0.01, 'EUR', 'payment', :inv, 'LB', current_user);
+INSERT INTO plain_invoice_paid AS p VALUES (:inv, 0.01)
+ON CONFLICT (invoice_id) DO UPDATE SET paid = p.paid + EXCLUDED.paid;
+UPDATE plain_invoice SET b2b_status = 'partially_paid', status_seq = status_seq + 1 WHERE id = :inv;
+INSERT INTO plain_status_history (invoice_id, channel, from_status, to_status, changed_at, changed_by, actor,
+								  party_id, amount)
+VALUES (:inv, 'B2B', 'partially_paid', 'partially_paid', now(), current_user, 'buyer', :buyer, 0.01);
+COMMIT;
+SQL
+
+printf '| clients | transfer (fund) | invoice payment | plain two-row UPDATE | payment vs plain | the writes of a payment, plain |\n'
+printf '|---|---|---|---|---|---|\n'
 for c in 1 4 16; do
 	t=$(tps "$dir/transfer.sql" "$c" bench_payer)
 	p=$(tps "$dir/payment.sql" "$c" bench_payer)
 	b=$(tps "$dir/plain.sql" "$c")
-	printf '| %s | %.0f/s | %.0f/s | %.0f/s | %s |\n' "$c" "$t" "$p" "$b" \
-		"$(awk -v a="$p" -v b="$b" 'BEGIN { printf "%.2f× the cost", b / a }')"
+	w=$(tps "$dir/plain_payment.sql" "$c")
+	printf '| %s | %.0f/s | %.0f/s | %.0f/s | %s | %.0f/s |\n' "$c" "$t" "$p" "$b" \
+		"$(awk -v a="$p" -v b="$b" 'BEGIN { printf "%.2f× the cost", b / a }')" "$w"
 done
 for mode in commit off; do
 	q -c "ALTER DATABASE $PGDATABASE SET bizinvoice.status_notify = $mode"
 	p=$(tps "$dir/payment.sql" 16 bench_payer)
 	q -c "ALTER DATABASE $PGDATABASE RESET bizinvoice.status_notify"
-	printf '| 16, status_notify %s | | %.0f/s | | |\n' "$mode" "$p"
+	printf '| 16, status_notify %s | | %.0f/s | | | |\n' "$mode" "$p"
 done
 violations=$(q -At -c 'SELECT count(*) FROM bizinvoice.check_ledger()')
 printf '\ncheck_ledger() after the run: %s violations\n' "$violations"
