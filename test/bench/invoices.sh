@@ -100,6 +100,19 @@ SELECT bizinvoice.act_as(2);
 SELECT bizinvoice.set_status(:id, 'partially_paid', amount => 1);
 COMMIT;
 SQL
+# the same by a session acting for its party from its first transaction on
+# (act_as once per connection; above, every transaction calls it first, as
+# behind a pooler in transaction mode)
+cat >"$dir/session_move.sql" <<SQL
+\set id random($first, $((first + 999)))
+\if :acted = 0
+SELECT bizinvoice.act_as(2);
+\set acted 1
+\endif
+BEGIN;
+SELECT bizinvoice.set_status(:id, 'partially_paid', amount => 1);
+COMMIT;
+SQL
 cat >"$dir/plain_move.sql" <<SQL
 \set id random($first, $((first + 999)))
 BEGIN;
@@ -114,6 +127,7 @@ q -c "INSERT INTO plain_invoice (id, supplier_id, buyer_id, channel, delivery, n
 	OVERRIDING SYSTEM VALUE SELECT n, 1, 2, 'B2B', 'platform', 'M-' || n, '2026-11-02', 'partially_paid'
 	FROM generate_series($first, $((first + 999))) n ON CONFLICT DO NOTHING"
 move_tps=$(tps "$dir/move.sql" "$clients" bench_buyer)
+session_move_tps=$(tps "$dir/session_move.sql" "$clients" bench_buyer -D acted=0)
 plain_move_tps=$(tps "$dir/plain_move.sql" "$clients" bench_buyer)
 
 # the same with the notifications sent by each moving transaction
@@ -135,6 +149,7 @@ printf '| create + submit, 10-line invoice | %s |\n' "$(ratio "$create_tps" "$pl
 printf '| the same, bizinvoice.status_notify = commit | %s |\n' "$(ratio "$commit_create_tps" "$plain_create_tps")"
 printf '| the same, bizinvoice.status_notify off | %s |\n' "$(ratio "$quiet_create_tps" "$plain_create_tps")"
 printf '| status move (partial payment) | %s |\n' "$(ratio "$move_tps" "$plain_move_tps")"
+printf '| the same, the session acting for its party (act_as once) | %s |\n' "$(ratio "$session_move_tps" "$plain_move_tps")"
 printf '| the same, bizinvoice.status_notify = commit | %s |\n' "$(ratio "$commit_move_tps" "$plain_move_tps")"
 printf '| the same, bizinvoice.status_notify off | %s |\n' "$(ratio "$quiet_move_tps" "$plain_move_tps")"
 printf '\nnotifications queued by the default runs still unsent after the plain ones: %s\n' "$relay_left"

@@ -1,15 +1,15 @@
 # Sourced by the pgbench-based benchmarks: q, and tps.
 #
-# tps SCRIPT CLIENTS ROLE: transactions per second of a pgbench script in
-# prepared mode, BENCH_SECONDS each time, the median of BENCH_RUNS runs
-# (default 3): single runs on a small machine vary by 10-20%.
+# tps SCRIPT CLIENTS ROLE [PGBENCH OPTION...]: transactions per second of a
+# pgbench script in prepared mode, BENCH_SECONDS each time, the median of
+# BENCH_RUNS runs (default 3): single runs on a small machine vary by 10-20%.
 
 q() { psql -X -q -v ON_ERROR_STOP=1 "$@"; }
 
 tps() {
 	local runs=${BENCH_RUNS:-3} i
 	for ((i = 0; i < runs; i++)); do
-		pgbench -n -M prepared -T "$seconds" -c "$2" -j 2 -U "${3:-$USER}" -f "$1" 2>&1 |
+		pgbench -n -M prepared -T "$seconds" -c "$2" -j 2 -U "${3:-$USER}" "${@:4}" -f "$1" 2>&1 |
 			sed -n 's/^tps = \([0-9.]*\) .*/\1/p'
 	done | sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'
 }
