@@ -60,14 +60,14 @@ FROM invoice WHERE number LIKE 'LB-%';
 CREATE TABLE plain_account (id bigint PRIMARY KEY, balance numeric(19, 2) NOT NULL);
 INSERT INTO plain_account SELECT id, balance FROM account;
 -- the payment's tables, plain
-CREATE TABLE plain_idempotency_key (LIKE idempotency_key INCLUDING DEFAULTS INCLUDING INDEXES);
-CREATE TABLE plain_transfer (LIKE transfer INCLUDING DEFAULTS INCLUDING INDEXES INCLUDING IDENTITY);
-CREATE TABLE plain_invoice_paid (LIKE invoice_paid INCLUDING INDEXES);
-CREATE TABLE plain_invoice (LIKE invoice INCLUDING DEFAULTS INCLUDING INDEXES);
-INSERT INTO plain_invoice SELECT * FROM invoice WHERE number LIKE 'LB-%';
-CREATE TABLE plain_status_history (LIKE status_history INCLUDING DEFAULTS INCLUDING INDEXES INCLUDING IDENTITY);
-GRANT ALL ON bench_pair, bench_invoice, plain_account, plain_idempotency_key, plain_transfer,
-	plain_invoice_paid, plain_invoice, plain_status_history TO PUBLIC;
+CREATE TABLE plain_payment_key (LIKE idempotency_key INCLUDING DEFAULTS INCLUDING INDEXES);
+CREATE TABLE plain_payment_transfer (LIKE transfer INCLUDING DEFAULTS INCLUDING INDEXES INCLUDING IDENTITY);
+CREATE TABLE plain_payment_paid (LIKE invoice_paid INCLUDING INDEXES);
+CREATE TABLE plain_payment_invoice (LIKE invoice INCLUDING DEFAULTS INCLUDING INDEXES);
+INSERT INTO plain_payment_invoice SELECT * FROM invoice WHERE number LIKE 'LB-%';
+CREATE TABLE plain_payment_history (LIKE status_history INCLUDING DEFAULTS INCLUDING INDEXES INCLUDING IDENTITY);
+GRANT ALL ON bench_pair, bench_invoice, plain_account, plain_payment_key, plain_payment_transfer,
+	plain_payment_paid, plain_payment_invoice, plain_payment_history TO PUBLIC;
 SQL
 
 cat >"$dir/transfer.sql" <<'SQL'
@@ -103,17 +103,17 @@ cat >"$dir/plain_payment.sql" <<'SQL'
 SELECT buyer, buyer_account, supplier_account FROM bench_pair WHERE pair = :pair \gset
 SELECT id AS inv FROM bench_invoice WHERE pair = :pair AND k = :k \gset
 BEGIN;
-INSERT INTO plain_idempotency_key (party_id, key, operation, arguments, result)
+INSERT INTO plain_payment_key (party_id, key, operation, arguments, result)
 VALUES (:buyer, 'p-' || :client_id || '-' || random(), 'pay_invoice',
 		jsonb_build_object('invoice', :inv::bigint, 'amount', 0.01), jsonb_build_object('transfer', 0));
 UPDATE plain_account SET balance = balance + CASE id WHEN :buyer_account THEN -0.01 ELSE 0.01 END
 WHERE id IN (:buyer_account, :supplier_account);
-INSERT INTO plain_transfer (debit_account, credit_account, amount, currency, kind, invoice_id, reference, created_by)
+INSERT INTO plain_payment_transfer (debit_account, credit_account, amount, currency, kind, invoice_id, reference, created_by)
 VALUES (:buyer_account, :supplier_account, 0.01, 'EUR', 'payment', :inv, 'LB', current_user);
-INSERT INTO plain_invoice_paid AS p VALUES (:inv, 0.01)
+INSERT INTO plain_payment_paid AS p VALUES (:inv, 0.01)
 ON CONFLICT (invoice_id) DO UPDATE SET paid = p.paid + EXCLUDED.paid;
-UPDATE plain_invoice SET b2b_status = 'partially_paid', status_seq = status_seq + 1 WHERE id = :inv;
-INSERT INTO plain_status_history (invoice_id, channel, from_status, to_status, changed_at, changed_by, actor,
+UPDATE plain_payment_invoice SET b2b_status = 'partially_paid', status_seq = status_seq + 1 WHERE id = :inv;
+INSERT INTO plain_payment_history (invoice_id, channel, from_status, to_status, changed_at, changed_by, actor,
 								  party_id, amount)
 VALUES (:inv, 'B2B', 'partially_paid', 'partially_paid', now(), current_user, 'buyer', :buyer, 0.01);
 COMMIT;
