@@ -22,6 +22,8 @@ SELECT fund(:bob_eur, 400, 'wire', 'm-fund');
 SELECT set_status(:inv, 'approved'), set_status(:inv2, 'approved');
 SELECT authorize_payment(:inv, 200, 'auth-1') AS a1 \gset
 SELECT authorize_payment(:inv, 200, 'auth-1') = :a1 AS same_authorisation;
+-- the buyer reads what remains and what may still be committed (less the 200 authorised)
+SELECT outstanding, payable_now, invoice_payable_now(:inv) = payable_now AS same FROM invoice_dues(:inv);
 SELECT balance, reserved, available FROM account_balances WHERE account_id = :bob_eur;
 SELECT authorize_payment(:inv, 150, 'auth-2');
 SELECT authorize_payment(:inv2, 300, 'auth-3');

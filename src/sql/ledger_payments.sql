@@ -56,8 +56,7 @@ BEGIN
 		  FROM bizinvoice.invoice i WHERE i.id = invoice_dues.invoice_id) o;
 END
 $$;
-COMMENT ON FUNCTION invoice_dues(bigint) IS 'internal: what remains to be paid on an invoice (outstanding) and what may still be paid or authorised on it (payable_now: outstanding less open authorisations)';
-REVOKE ALL ON FUNCTION invoice_dues(bigint) FROM PUBLIC;
+COMMENT ON FUNCTION invoice_dues(bigint) IS 'what remains to be paid on an invoice (outstanding) and what may still be paid or authorised on it (payable_now: outstanding less open authorisations), as the caller may see it';
 
 CREATE FUNCTION invoice_payable_now(invoice_id bigint) RETURNS numeric
 LANGUAGE plpgsql STABLE

@@ -21,8 +21,9 @@ $$;
 
 GRANT SELECT ON account, transfer, account_balances, invoice_paid TO bizinvoice_reader;
 GRANT INSERT ON account TO bizinvoice_admin;
-REVOKE ALL ON FUNCTION system_account(text, text), fund(bigint, numeric, text, text), withdraw(bigint, numeric, iban, text),
-	pay_invoice(bigint, numeric, text), open_account(bigint, text, numeric) FROM PUBLIC;
+REVOKE ALL ON FUNCTION system_account(text, text), fund(bigint, numeric, text, text),
+	withdraw(bigint, numeric, iban, text), pay_invoice(bigint, numeric, text),
+	open_account(bigint, text, numeric) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION fund(bigint, numeric, text, text), withdraw(bigint, numeric, iban, text),
 	pay_invoice(bigint, numeric, text) TO bizinvoice_user;
 GRANT EXECUTE ON FUNCTION open_account(bigint, text, numeric) TO bizinvoice_admin;

@@ -10,8 +10,8 @@
 #   - payment: pay_invoice() of one cent on one of the buyer's 50 invoices;
 #   - baseline: UPDATE of two balances (one debited, one credited);
 #   - the writes of a payment: what pay_invoice writes, as plain SQL on plain
-#     copies of its tables (same columns, defaults, indexes; no constraint,
-#     trigger or check): its idempotency key, the two balances, the transfer,
+#     copies of its tables (same columns, defaults, indexes; no CHECK, foreign
+#     key or trigger): its idempotency key, the two balances, the transfer,
 #     the invoice's paid total, its status and its history entry.
 # pgbench in prepared mode, each measure the median of BENCH_RUNS runs
 # (default 3) of BENCH_SECONDS (default 10).
