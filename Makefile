@@ -66,7 +66,8 @@ DATA = $(addprefix src/sql/released/$(EXTENSION)--, 0.1.sql 0.2.sql 0.3.sql 0.4.
 ADDED_0_7 =
 DROPPED_0_7 = post_transfer(bigint,bigint,numeric,text,bigint,text,bigint) idempotent(text,text,jsonb) \
 	idempotent_done(text,jsonb) apply_payment(invoice,numeric,numeric,boolean)
-CHANGED_0_7 = src/sql/ledger.sql:post_transfer src/sql/ledger.sql:idempotent \
+CHANGED_0_7 = src/sql/ledger.sql:next_transfer_id src/sql/ledger.sql:post_transfer \
+	src/sql/ledger.sql:idempotent \
 	src/sql/ledger_api.sql:fund src/sql/ledger_api.sql:withdraw \
 	src/sql/ledger_more.sql:charge_fee src/sql/ledger_more.sql:reverse_transfer \
 	src/sql/ledger_payments.sql:invoice_dues src/sql/ledger_payments.sql:invoice_payable_now \

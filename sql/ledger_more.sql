@@ -24,6 +24,7 @@ SELECT authorize_payment(:inv, 200, 'auth-1') AS a1 \gset
 SELECT authorize_payment(:inv, 200, 'auth-1') = :a1 AS same_authorisation;
 -- the buyer reads what remains and what may still be committed (less the 200 authorised)
 SELECT outstanding, payable_now, invoice_payable_now(:inv) = payable_now AS same FROM invoice_dues(:inv);
+SELECT * FROM invoice_dues(0);
 SELECT balance, reserved, available FROM account_balances WHERE account_id = :bob_eur;
 SELECT authorize_payment(:inv, 150, 'auth-2');
 SELECT authorize_payment(:inv2, 300, 'auth-3');
@@ -59,7 +60,7 @@ SELECT set_status(id, 'refused', reason => 'DEST_INC') FROM invoice WHERE number
 SELECT pay_invoice(id, NULL, 'pay-refused') FROM invoice WHERE number = 'M-3';
 RESET ROLE;
 SELECT open_account(:alice, 'USD') AS alice_usd \gset
-SELECT post_transfer(nextval('bizinvoice.transfer_id_seq'), :alice_eur, :alice_usd, 1, 'payment');
+SELECT post_transfer(next_transfer_id(), :alice_eur, :alice_usd, 1, 'payment');
 
 -- fees: once per invoice and event, at the price of the day
 SELECT charge_fee(:inv, 'chorus_transmission') AS fee1 \gset

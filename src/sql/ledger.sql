@@ -106,10 +106,17 @@ END
 $$;
 COMMENT ON FUNCTION system_account(text, text) IS 'internal: the platform_fees or outside account of a currency, created on first use';
 
+-- A new transfer's id, taken before the work so that an idempotency key
+-- records it with the request.  (A bare SELECT: inlined where it is called.)
+CREATE FUNCTION next_transfer_id() RETURNS bigint
+LANGUAGE sql
+AS $$ SELECT pg_catalog.nextval('bizinvoice.transfer_id_seq') $$;
+COMMENT ON FUNCTION next_transfer_id() IS 'internal: the id of a transfer about to be posted';
+REVOKE ALL ON FUNCTION next_transfer_id() FROM PUBLIC;
+
 -- Moves amount from debit to credit: both accounts locked in id order (no
--- deadlock between opposite transfers), same currency, funds available.  The
--- caller gives the transfer its id (nextval of transfer_id_seq), known before
--- the work so that an idempotency key records it with the request.
+-- deadlock between opposite transfers), same currency, funds available,
+-- under the id the caller took (next_transfer_id).
 CREATE FUNCTION post_transfer(transfer_id bigint, debit bigint, credit bigint, amount numeric, kind text,
 							  invoice_id bigint DEFAULT NULL, reference text DEFAULT NULL,
 							  reverses bigint DEFAULT NULL) RETURNS bigint

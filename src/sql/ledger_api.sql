@@ -65,7 +65,7 @@ LANGUAGE plpgsql SECURITY DEFINER SET search_path = bizinvoice, pg_catalog, pg_t
 AS $$
 DECLARE
 	a account := own_account(account_id);
-	tid bigint := nextval('bizinvoice.transfer_id_seq');
+	tid bigint := next_transfer_id();
 	prior jsonb := idempotent(idempotency_key, 'fund',
 							  jsonb_build_object('account', account_id, 'amount', amount, 'reference', reference),
 							  jsonb_build_object('transfer', tid));
@@ -83,7 +83,7 @@ LANGUAGE plpgsql SECURITY DEFINER SET search_path = bizinvoice, pg_catalog, pg_t
 AS $$
 DECLARE
 	a account := own_account(account_id);
-	tid bigint := nextval('bizinvoice.transfer_id_seq');
+	tid bigint := next_transfer_id();
 	prior jsonb := idempotent(idempotency_key, 'withdraw',
 							  jsonb_build_object('account', account_id, 'amount', amount, 'iban', iban),
 							  jsonb_build_object('transfer', tid));

@@ -56,7 +56,7 @@ BEGIN
 		RAISE EXCEPTION 'supplier % has no % account to charge the % fee', inv.supplier_id, fee.currency, fee.event
 			USING ERRCODE = '42704';
 	END IF;
-	tid := post_transfer(nextval('bizinvoice.transfer_id_seq'), supplier_account,
+	tid := post_transfer(next_transfer_id(), supplier_account,
 						 system_account('platform_fees', fee.currency), fee.amount, 'fee', inv.id, fee.event);
 	INSERT INTO fee_charge VALUES (inv.id, fee.event, tid);
 	RETURN tid;
@@ -68,7 +68,7 @@ CREATE FUNCTION reverse_transfer(transfer_id bigint, reason text, idempotency_ke
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = bizinvoice, pg_catalog, pg_temp
 AS $$
 DECLARE
-	tid bigint := nextval('bizinvoice.transfer_id_seq');
+	tid bigint := next_transfer_id();
 	prior jsonb := idempotent(idempotency_key, 'reverse_transfer',
 							  jsonb_build_object('transfer', transfer_id, 'reason', reason),
 							  jsonb_build_object('transfer', tid));

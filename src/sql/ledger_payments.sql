@@ -124,7 +124,7 @@ RETURNS bigint
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = bizinvoice, pg_catalog, pg_temp
 AS $$
 DECLARE
-	tid bigint := nextval('bizinvoice.transfer_id_seq');
+	tid bigint := next_transfer_id();
 	prior jsonb := idempotent(idempotency_key, 'pay_invoice',
 							  jsonb_build_object('invoice', invoice_id, 'amount', amount),
 							  jsonb_build_object('transfer', tid));
@@ -209,7 +209,7 @@ RETURNS bigint
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = bizinvoice, pg_catalog, pg_temp
 AS $$
 DECLARE
-	tid bigint := nextval('bizinvoice.transfer_id_seq');
+	tid bigint := next_transfer_id();
 	prior jsonb := idempotent(idempotency_key, 'settle',
 							  jsonb_build_object('authorization', authorization_id, 'amount', amount),
 							  jsonb_build_object('transfer', tid));
@@ -328,7 +328,7 @@ BEGIN
 		END IF;
 		BEGIN
 			dues := invoice_dues(inv.id);
-			tid := apply_payment(nextval('bizinvoice.transfer_id_seq'), inv, dues.payable_now, dues.outstanding,
+			tid := apply_payment(next_transfer_id(), inv, dues.payable_now, dues.outstanding,
 								 dues.payable_now, true);
 			UPDATE scheduled_payment sp
 			SET paid_transfer = tid, attempts = attempts + 1, last_attempt = as_of, last_error = NULL
