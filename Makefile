@@ -25,6 +25,7 @@ OBJS = \
 	src/status/freeze.o \
 	src/status/history.o \
 	src/status/notify.o \
+	src/status/direct.o \
 	src/status/move.o \
 	src/api/json_fields.o \
 	src/xml/parse.o \
@@ -102,7 +103,7 @@ SQL_PARTS = \
 	src/sql/invoice_checks.sql \
 	src/sql/status_chain.sql
 
-REGRESS = siren siret iban bic vat_id identifiers parties invoices statuses security reporting ledger ledger_more xml_corpus xml_import xml_hostile chorus exports facturx periods invoice_json catalog teardown
+REGRESS = siren siret iban bic vat_id identifiers parties invoices statuses security reporting ledger ledger_more xml_corpus xml_import xml_hostile chorus exports facturx periods invoice_json catalog moves teardown
 REGRESS_OPTS = --load-extension=$(EXTENSION) --encoding=UTF8 --no-locale
 ISOLATION = ident_unique status_race duplicate_submit ledger_race status_relay
 ISOLATION_OPTS = --load-extension=$(EXTENSION) --encoding=UTF8 --no-locale --inputdir=test/isolation

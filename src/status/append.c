@@ -10,7 +10,9 @@
  * checked and every index, expression and partial ones included, is kept;
  * no permission, row-level security, trigger or foreign-key check is made.
  * Callers append only rows whose references they hold locked (the trigger:
- * the invoice it is updating), to tables nobody else writes.
+ * the invoice it is updating), to tables nobody else writes.  The row
+ * writer is shared with the status moves made without a statement
+ * (direct.c).
  */
 #include "postgres.h"
 
@@ -51,24 +53,26 @@ append_nextval(const char *sequence)
 }
 
 void
-append_row(AppendRow *row)
+row_writer_start(RowWriter *writer, Relation rel)
 {
-	Relation	rel = row->rel;
-	EState	   *estate = CreateExecutorState();
-	ResultRelInfo *rri = makeNode(ResultRelInfo);
-	TupleTableSlot *slot;
+	writer->estate = CreateExecutorState();
+	writer->rri = makeNode(ResultRelInfo);
+	InitResultRelInfo(writer->rri, rel, 0, NULL, 0);
+}
 
-	InitResultRelInfo(rri, rel, 0, NULL, 0);
+void
+row_writer_check(RowWriter *writer, TupleTableSlot *slot)
+{
+	if (RelationGetDescr(writer->rri->ri_RelationDesc)->constr)
+		ExecConstraints(writer->rri, slot, writer->estate);
+}
+
+void
+row_writer_index(RowWriter *writer, TupleTableSlot *slot, bool update)
+{
+	ResultRelInfo *rri = writer->rri;
+
 	ExecOpenIndices(rri, false);
-	slot = ExecInitExtraTupleSlot(estate, RelationGetDescr(rel), &TTSOpsVirtual);
-	ExecClearTuple(slot);
-	memcpy(slot->tts_values, row->values, sizeof(Datum) * slot->tts_tupleDescriptor->natts);
-	memcpy(slot->tts_isnull, row->nulls, sizeof(bool) * slot->tts_tupleDescriptor->natts);
-	ExecStoreVirtualTuple(slot);
-
-	if (rel->rd_att->constr)
-		ExecConstraints(rri, slot, estate);
-	table_tuple_insert(rel, slot, GetCurrentCommandId(true), 0, NULL);
 
 	/*
 	 * A deferrable unique index that may hold the key already would have the
@@ -76,14 +80,37 @@ append_row(AppendRow *row)
 	 * refused at once instead.
 	 */
 	if (rri->ri_NumIndices > 0 &&
-		ExecInsertIndexTuples(rri, slot, estate, false, false, NULL, NIL) != NIL)
+		ExecInsertIndexTuples(rri, slot, writer->estate, update, false, NULL, NIL) != NIL)
 		ereport(ERROR,
 				(errcode(ERRCODE_UNIQUE_VIOLATION),
-				 errmsg("could not append to relation \"bizinvoice.%s\"",
-						RelationGetRelationName(rel)),
+				 errmsg("could not write to relation \"bizinvoice.%s\"",
+						RelationGetRelationName(rri->ri_RelationDesc)),
 				 errdetail("A deferrable unique index of it may already hold the row's key.")));
+}
 
-	ExecCloseIndices(rri);
-	ExecResetTupleTable(estate->es_tupleTable, false);
-	FreeExecutorState(estate);
+void
+row_writer_end(RowWriter *writer)
+{
+	ExecCloseIndices(writer->rri);
+	ExecResetTupleTable(writer->estate->es_tupleTable, false);
+	FreeExecutorState(writer->estate);
+}
+
+void
+append_row(AppendRow *row)
+{
+	RowWriter	writer;
+	TupleTableSlot *slot;
+
+	row_writer_start(&writer, row->rel);
+	slot = ExecInitExtraTupleSlot(writer.estate, RelationGetDescr(row->rel), &TTSOpsVirtual);
+	ExecClearTuple(slot);
+	memcpy(slot->tts_values, row->values, sizeof(Datum) * slot->tts_tupleDescriptor->natts);
+	memcpy(slot->tts_isnull, row->nulls, sizeof(bool) * slot->tts_tupleDescriptor->natts);
+	ExecStoreVirtualTuple(slot);
+
+	row_writer_check(&writer, slot);
+	table_tuple_insert(row->rel, slot, GetCurrentCommandId(true), 0, NULL);
+	row_writer_index(&writer, slot, false);
+	row_writer_end(&writer);
 }

@@ -8,6 +8,7 @@
 
 #include "postgres.h"
 
+#include "nodes/execnodes.h"
 #include "utils/rel.h"
 
 /* A row of rel being built: every column null until set. */
@@ -26,5 +27,26 @@ extern int64 append_nextval(const char *sequence);
 
 /* Inserts the row: its table's constraints checked, its indexes updated. */
 extern void append_row(AppendRow *row);
+
+/*
+ * Writing a row as the executor would: the state its constraint checks and
+ * index insertions need (the slots the caller makes in writer->estate's
+ * tuple table are dropped with it).
+ */
+typedef struct RowWriter
+{
+	EState	   *estate;
+	ResultRelInfo *rri;
+} RowWriter;
+
+extern void row_writer_start(RowWriter *writer, Relation rel);
+
+/* Refuses a row that breaks its table's NOT NULL or CHECK constraints. */
+extern void row_writer_check(RowWriter *writer, TupleTableSlot *slot);
+
+/* Enters a row just written (update: as a new version) in every index. */
+extern void row_writer_index(RowWriter *writer, TupleTableSlot *slot, bool update);
+
+extern void row_writer_end(RowWriter *writer);
 
 #endif							/* BIZINVOICE_APPEND_H */

@@ -18,6 +18,7 @@
 #include "fmgr.h"
 #include "status/actor.h"
 #include "status/invoice_row.h"
+#include "status/row_triggers.h"
 #include "status/status.h"
 #include "utils/builtins.h"
 #include "utils/datum.h"
@@ -72,17 +73,24 @@ static void
 check_frozen(HeapTuple oldtup, HeapTuple newtup, TupleDesc desc, const InvoiceColumns *cols)
 {
 	bool		reroute;
+	Datum	   *oldvals;
+	Datum	   *newvals;
+	bool	   *oldnulls;
+	bool	   *newnulls;
 
 	if (heap_attisnull(oldtup, cols->attnum[COL_SUBMITTED_AT], desc))
 		return;
 	reroute = take_staged_reroute();
+	/* deformed once: column by column, each read walks the row from its start */
+	oldvals = palloc(desc->natts * sizeof(Datum));
+	newvals = palloc(desc->natts * sizeof(Datum));
+	oldnulls = palloc(desc->natts * sizeof(bool));
+	newnulls = palloc(desc->natts * sizeof(bool));
+	heap_deform_tuple(oldtup, desc, oldvals, oldnulls);
+	heap_deform_tuple(newtup, desc, newvals, newnulls);
 	for (int attnum = 1; attnum <= desc->natts; attnum++)
 	{
 		Form_pg_attribute att = TupleDescAttr(desc, attnum - 1);
-		bool		oldnull;
-		bool		newnull;
-		Datum		oldval;
-		Datum		newval;
 		bool		may_change = attnum == cols->attnum[COL_B2B_STATUS] ||
 			attnum == cols->attnum[COL_B2G_STATUS];
 
@@ -93,10 +101,9 @@ check_frozen(HeapTuple oldtup, HeapTuple newtup, TupleDesc desc, const InvoiceCo
 				attnum == cols->attnum[COL_PURCHASE_ORDER];
 		if (att->attisdropped || may_change)
 			continue;
-		oldval = heap_getattr(oldtup, attnum, desc, &oldnull);
-		newval = heap_getattr(newtup, attnum, desc, &newnull);
-		if (oldnull != newnull ||
-			(!oldnull && !datumIsEqual(oldval, newval, att->attbyval, att->attlen)))
+		if (oldnulls[attnum - 1] != newnulls[attnum - 1] ||
+			(!oldnulls[attnum - 1] &&
+			 !datumIsEqual(oldvals[attnum - 1], newvals[attnum - 1], att->attbyval, att->attlen)))
 			ereport(ERROR,
 					(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
 					 errmsg("invoice " INT64_FORMAT " is submitted and cannot be changed",
@@ -199,16 +206,15 @@ check_target(StatusChannel ch, HeapTuple tup, TupleDesc desc, const InvoiceColum
 	require_status(ch, move->status);
 }
 
-PG_FUNCTION_INFO_V1(status_guard);
-Datum
-status_guard(PG_FUNCTION_ARGS)
+/*
+ * The guard's work on one row: newtup as it may be written (INSERT: oldtup
+ * NULL), or an error.
+ */
+HeapTuple
+guard_row(Relation rel, HeapTuple oldtup, HeapTuple newtup)
 {
-	TriggerData *trig = (TriggerData *) fcinfo->context;
-	Relation	rel;
-	TupleDesc	desc;
-	const InvoiceColumns *cols;
-	HeapTuple	newtup;
-	HeapTuple	oldtup;
+	TupleDesc	desc = RelationGetDescr(rel);
+	const InvoiceColumns *cols = invoice_columns(rel);
 	StatusChannel ch;
 	char	   *channel;
 	int			status_col;
@@ -223,16 +229,6 @@ status_guard(PG_FUNCTION_ARGS)
 	bool		accountant;
 	int64		party;
 	int32		seq = 0;
-
-	if (!CALLED_AS_TRIGGER(fcinfo) || !TRIGGER_FIRED_BEFORE(trig->tg_event) ||
-		!TRIGGER_FIRED_FOR_ROW(trig->tg_event) || TRIGGER_FIRED_BY_DELETE(trig->tg_event))
-		elog(ERROR, "status_guard must be a BEFORE INSERT OR UPDATE row trigger");
-
-	rel = trig->tg_relation;
-	desc = RelationGetDescr(rel);
-	cols = invoice_columns(rel);
-	newtup = TRIGGER_FIRED_BY_UPDATE(trig->tg_event) ? trig->tg_newtuple : trig->tg_trigtuple;
-	oldtup = TRIGGER_FIRED_BY_UPDATE(trig->tg_event) ? trig->tg_trigtuple : NULL;
 
 	check_invoice_row(newtup, desc, cols);
 	channel = column_text(newtup, desc, cols->attnum[COL_CHANNEL]);
@@ -260,7 +256,7 @@ status_guard(PG_FUNCTION_ARGS)
 		 */
 		if (!check_function_bodies &&
 			!heap_attisnull(newtup, cols->attnum[COL_CHANGED_AT], desc))
-			return PointerGetDatum(newtup);
+			return newtup;
 		/* a new invoice starts as a B2B draft, or without a B2G status */
 		if (ch == CHANNEL_B2B ? (to == NULL || strcmp(to, "draft") != 0) : to != NULL)
 			ereport(ERROR,
@@ -268,7 +264,7 @@ status_guard(PG_FUNCTION_ARGS)
 					 errmsg("a new %s invoice must start %s", channel,
 							ch == CHANNEL_B2B ? "as draft" : "without a status")));
 		if (to == NULL)
-			return PointerGetDatum(newtup);
+			return newtup;
 		move.actor = ACTOR_SUPPLIER;
 		move.reason = move.raw_code = NULL;
 		move.amount_null = true;
@@ -303,8 +299,8 @@ status_guard(PG_FUNCTION_ARGS)
 				replace_cols[i] = cols->attnum[COL_REASON + i];
 				values[i] = SPI_getbinval(oldtup, desc, replace_cols[i], &nulls[i]);
 			}
-			return PointerGetDatum(heap_modify_tuple_by_cols(newtup, desc, MOVE_COLUMNS,
-															 replace_cols, values, nulls));
+			return heap_modify_tuple_by_cols(newtup, desc, MOVE_COLUMNS,
+											 replace_cols, values, nulls);
 		}
 		id = column_int8(newtup, desc, cols->attnum[COL_ID]);
 		if (to == NULL)
@@ -349,6 +345,20 @@ status_guard(PG_FUNCTION_ARGS)
 	values[COL_CHANGED_AT - COL_REASON] = TimestampTzGetDatum(GetCurrentTransactionStartTimestamp());
 	/* the move counter lets the history trigger see every move, even to the same status */
 	values[COL_SEQ - COL_REASON] = Int32GetDatum(seq);
-	return PointerGetDatum(heap_modify_tuple_by_cols(newtup, desc, ncols,
-													 replace_cols, values, nulls));
+	return heap_modify_tuple_by_cols(newtup, desc, ncols, replace_cols, values, nulls);
+}
+
+PG_FUNCTION_INFO_V1(status_guard);
+Datum
+status_guard(PG_FUNCTION_ARGS)
+{
+	TriggerData *trig = (TriggerData *) fcinfo->context;
+	bool		update;
+
+	if (!CALLED_AS_TRIGGER(fcinfo) || !TRIGGER_FIRED_BEFORE(trig->tg_event) ||
+		!TRIGGER_FIRED_FOR_ROW(trig->tg_event) || TRIGGER_FIRED_BY_DELETE(trig->tg_event))
+		elog(ERROR, "status_guard must be a BEFORE INSERT OR UPDATE row trigger");
+	update = TRIGGER_FIRED_BY_UPDATE(trig->tg_event);
+	return PointerGetDatum(guard_row(trig->tg_relation, update ? trig->tg_trigtuple : NULL,
+									 update ? trig->tg_newtuple : trig->tg_trigtuple));
 }

@@ -20,6 +20,7 @@
 #include "status/actor.h"
 #include "status/append.h"
 #include "status/invoice_row.h"
+#include "status/row_triggers.h"
 #include "status/notify.h"
 #include "status/tables.h"
 #include "utils/builtins.h"
@@ -77,15 +78,12 @@ record_move(Datum *values, bool *nulls, int64 id, const char *channel,
 		notify_move(history_id, id, channel, from, to);
 }
 
-PG_FUNCTION_INFO_V1(status_record);
-Datum
-status_record(PG_FUNCTION_ARGS)
+/* The history trigger's work on one updated row, whose move counter moved. */
+void
+record_row(Relation rel, HeapTuple oldtup, HeapTuple newtup)
 {
-	TriggerData *trig = (TriggerData *) fcinfo->context;
-	TupleDesc	desc;
-	const InvoiceColumns *cols;
-	HeapTuple	oldtup;
-	HeapTuple	newtup;
+	TupleDesc	desc = RelationGetDescr(rel);
+	const InvoiceColumns *cols = invoice_columns(rel);
 	Datum		values[HISTORY_COLUMNS];
 	bool		nulls[HISTORY_COLUMNS] = {0};
 	char	   *channel;
@@ -96,14 +94,6 @@ status_record(PG_FUNCTION_ARGS)
 	bool		queued;
 	char	   *via;
 
-	if (!CALLED_AS_TRIGGER(fcinfo) || !TRIGGER_FIRED_AFTER(trig->tg_event) ||
-		!TRIGGER_FIRED_FOR_ROW(trig->tg_event) || !TRIGGER_FIRED_BY_UPDATE(trig->tg_event))
-		elog(ERROR, "status_record must be an AFTER UPDATE row trigger");
-
-	desc = RelationGetDescr(trig->tg_relation);
-	cols = invoice_columns(trig->tg_relation);
-	oldtup = trig->tg_trigtuple;
-	newtup = trig->tg_newtuple;
 	id = column_int8(newtup, desc, cols->attnum[COL_ID]);
 	channel = column_text(newtup, desc, cols->attnum[COL_CHANNEL]);
 	from = column_status(oldtup, desc, cols);
@@ -132,5 +122,17 @@ status_record(PG_FUNCTION_ARGS)
 		from = via;
 	}
 	record_move(values, nulls, id, channel, from, to, queued);
+}
+
+PG_FUNCTION_INFO_V1(status_record);
+Datum
+status_record(PG_FUNCTION_ARGS)
+{
+	TriggerData *trig = (TriggerData *) fcinfo->context;
+
+	if (!CALLED_AS_TRIGGER(fcinfo) || !TRIGGER_FIRED_AFTER(trig->tg_event) ||
+		!TRIGGER_FIRED_FOR_ROW(trig->tg_event) || !TRIGGER_FIRED_BY_UPDATE(trig->tg_event))
+		elog(ERROR, "status_record must be an AFTER UPDATE row trigger");
+	record_row(trig->tg_relation, trig->tg_trigtuple, trig->tg_newtuple);
 	return PointerGetDatum(NULL);
 }

@@ -1,0 +1,21 @@
+/*
+ * direct.h
+ *		A status move made without an UPDATE statement (direct.c).
+ */
+#ifndef BIZINVOICE_DIRECT_H
+#define BIZINVOICE_DIRECT_H
+
+#include "postgres.h"
+
+#include "utils/relcache.h"
+
+/* Whether the invoice table is as the extension made it, so that it may. */
+extern bool direct_move_possible(Relation rel);
+
+/*
+ * Makes the move staged for invoice id on its row, as an UPDATE of it would
+ * with the status guard and history triggers; false if there is no such row.
+ */
+extern bool direct_move(Relation rel, int64 id);
+
+#endif							/* BIZINVOICE_DIRECT_H */
