@@ -11,6 +11,7 @@
 #include "pgstat.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
+#include "utils/guc.h"
 #include "utils/memutils.h"
 #include "utils/snapmgr.h"
 #include "worker/jobs.h"
@@ -271,6 +272,15 @@ jobs_relay(int max)
 	int			n = 0;
 
 	begin("bizinvoice: relaying status notifications");
+
+	/*
+	 * A relay lost in a crash is sent again after it (each notification
+	 * names its history entry, for listeners to know it): its commit need
+	 * not wait for a WAL flush, which the moving transactions' commits would
+	 * queue behind.
+	 */
+	(void) set_config_option("synchronous_commit", "off", PGC_SUSET, PGC_S_SESSION,
+							 GUC_ACTION_LOCAL, true, 0, false);
 	SPI_execute("SELECT pg_catalog.to_regprocedure('bizinvoice.status_relay(integer)') IS NOT NULL",
 				true, 1);
 	if (DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull)))
