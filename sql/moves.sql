@@ -51,6 +51,14 @@ RESET ROLE;
 SELECT b2b_status, status_seq, (SELECT count(*) FROM status_history WHERE invoice_id = :inv) AS entries
 FROM invoice WHERE id = :inv;
 
+-- nor in a read-only transaction (a hot standby's included)
+SET ROLE regress_bob;
+BEGIN READ ONLY;
+SELECT set_status(:inv, 'partially_paid', amount => 5);
+ROLLBACK;
+RESET ROLE;
+SELECT status_seq FROM invoice WHERE id = :inv;
+
 -- a DBA's own trigger on the table: moves are UPDATEs again, and it sees them
 CREATE TABLE regress_audit (invoice_id bigint, from_status text, to_status text);
 CREATE FUNCTION regress_audit() RETURNS trigger LANGUAGE plpgsql AS $$

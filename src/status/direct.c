@@ -24,6 +24,7 @@
 #include "catalog/pg_trigger.h"
 #include "commands/trigger.h"
 #include "executor/executor.h"
+#include "miscadmin.h"
 #include "status/append.h"
 #include "status/direct.h"
 #include "status/invoice_row.h"
@@ -140,6 +141,9 @@ direct_move(Relation rel, int64 id)
 	LockTupleMode lockmode;
 	bool		update_indexes;
 
+	/* what the executor checks of an UPDATE before it starts */
+	PreventCommandIfReadOnly("UPDATE");
+	PreventCommandIfParallelMode("UPDATE");
 	CheckCmdReplicaIdentity(rel, CMD_UPDATE);
 	/* a statement of its own: it sees what the transaction did before it */
 	CommandCounterIncrement();
