@@ -158,9 +158,12 @@ m1=$(rss)
 carry MEM2 $((memory_invoices / 2)) "$concurrency" >/dev/null
 m2=$(rss)
 
-# the cluster as make bench started it, for the scripts that follow
+# the cluster as make bench started it, for the scripts that follow: its
+# settings, and without these databases, whose autovacuum would run during
+# their first measures
 q -c 'ALTER SYSTEM RESET ALL' >/dev/null
 pg_ctl -D "$data" -l "$dir/server.log" -w -s restart
+q -c 'DROP DATABASE bench_chorus WITH (FORCE)' -c 'DROP DATABASE bench_chorus_sql WITH (FORCE)'
 printf '%s\n' \
 	"Chorus Pro worker, mock answering each call after ${latency}s (4 calls an invoice):" \
 	"  1 request in flight:            $one invoices/s to MISE_A_DISPOSITION ($serial invoices)" \
