@@ -124,7 +124,6 @@ lock_row(Relation rel, ItemPointer tid, Snapshot snapshot, TupleTableSlot *slot,
 bool
 direct_move(Relation rel, int64 id)
 {
-	const InvoiceColumns *cols = invoice_columns(rel);
 	TupleDesc	desc = RelationGetDescr(rel);
 	RowWriter	writer;
 	Snapshot	snapshot;
@@ -165,8 +164,9 @@ direct_move(Relation rel, int64 id)
 		PopActiveSnapshot();
 		return false;
 	}
+	/* the UPDATE sets nothing itself: the guard makes the new row from the old */
 	oldtup = ExecCopySlotHeapTuple(oldslot);
-	newtup = guard_row(rel, oldtup, heap_copytuple(oldtup));
+	newtup = guard_row(rel, oldtup, oldtup);
 
 	newslot = ExecInitExtraTupleSlot(writer.estate, desc, &TTSOpsHeapTuple);
 	ExecStoreHeapTuple(newtup, newslot, false);
@@ -177,11 +177,7 @@ direct_move(Relation rel, int64 id)
 		elog(ERROR, "unexpected result %d updating invoice " INT64_FORMAT " locked", (int) result, id);
 	if (update_indexes)
 		row_writer_index(&writer, newslot, true);
-
-	/* the history trigger's WHEN clause */
-	if (column_int4(oldtup, desc, cols->attnum[COL_SEQ]) !=
-		column_int4(newtup, desc, cols->attnum[COL_SEQ]))
-		record_row(rel, oldtup, ExecFetchSlotHeapTuple(newslot, false, NULL));
+	record_row(rel, oldtup, ExecFetchSlotHeapTuple(newslot, false, NULL));
 
 	row_writer_end(&writer);
 	PopActiveSnapshot();

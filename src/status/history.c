@@ -78,7 +78,10 @@ record_move(Datum *values, bool *nulls, int64 id, const char *channel,
 		notify_move(history_id, id, channel, from, to);
 }
 
-/* The history trigger's work on one updated row, whose move counter moved. */
+/*
+ * The history trigger's work on one updated row: nothing unless its move
+ * counter moved (the trigger's WHEN clause says so too, to spare the queue).
+ */
 void
 record_row(Relation rel, HeapTuple oldtup, HeapTuple newtup)
 {
@@ -93,7 +96,11 @@ record_row(Relation rel, HeapTuple oldtup, HeapTuple newtup)
 	int32		seq;
 	bool		queued;
 	char	   *via;
+	int32		oldseq = column_int4(oldtup, desc, cols->attnum[COL_SEQ]);
 
+	seq = column_int4(newtup, desc, cols->attnum[COL_SEQ]);
+	if (seq == oldseq)
+		return;
 	id = column_int8(newtup, desc, cols->attnum[COL_ID]);
 	channel = column_text(newtup, desc, cols->attnum[COL_CHANNEL]);
 	from = column_status(oldtup, desc, cols);
@@ -112,9 +119,8 @@ record_row(Relation rel, HeapTuple oldtup, HeapTuple newtup)
 
 	queued = notify_relayed();
 	/* a chained move (submit's deposit and delivery) went through a status in between */
-	seq = column_int4(newtup, desc, cols->attnum[COL_SEQ]);
 	via = take_chained_move(id, seq);
-	if (via == NULL && seq == column_int4(oldtup, desc, cols->attnum[COL_SEQ]) + 2)
+	if (via == NULL && seq == oldseq + 2)
 		elog(ERROR, "invoice " INT64_FORMAT " made two moves the status guard did not hand over", id);
 	if (via != NULL)
 	{
