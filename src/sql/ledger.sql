@@ -116,57 +116,13 @@ REVOKE ALL ON FUNCTION next_transfer_id() FROM PUBLIC;
 
 -- Moves amount from debit to credit: both accounts locked in id order (no
 -- deadlock between opposite transfers), same currency, funds available,
--- under the id the caller took (next_transfer_id).
+-- under the id the caller took (next_transfer_id); a payment's (or its
+-- reversal's) invoice paid total kept.  C (src/ledger/post.c): the rows
+-- written without statements.
 CREATE FUNCTION post_transfer(transfer_id bigint, debit bigint, credit bigint, amount numeric, kind text,
 							  invoice_id bigint DEFAULT NULL, reference text DEFAULT NULL,
 							  reverses bigint DEFAULT NULL) RETURNS bigint
-LANGUAGE plpgsql
-AS $$
-DECLARE
-	d account;
-	c account;
-	a account;
-BEGIN
-	IF amount IS NULL OR amount <= 0 OR amount <> round(amount, 2) THEN
-		RAISE EXCEPTION 'invalid amount %', amount
-			USING ERRCODE = '22023', DETAIL = 'An amount is positive, to the cent.';
-	END IF;
-	FOR a IN SELECT * FROM account WHERE id IN (debit, credit) ORDER BY id FOR UPDATE LOOP
-		IF a.id = debit THEN d := a; ELSE c := a; END IF;
-	END LOOP;
-	IF d.id IS NULL OR c.id IS NULL THEN
-		RAISE EXCEPTION 'account % does not exist', CASE WHEN d.id IS NULL THEN debit ELSE credit END
-			USING ERRCODE = '42704';
-	END IF;
-	IF d.currency <> c.currency THEN
-		RAISE EXCEPTION 'cannot transfer between accounts in different currencies'
-			USING ERRCODE = '22023',
-				  DETAIL = format('Account %s holds %s, account %s holds %s.', d.id, d.currency, c.id, c.currency);
-	END IF;
-	IF d.kind = 'party' AND d.balance - d.reserved + d.overdraft_limit < amount THEN
-		RAISE EXCEPTION 'insufficient funds in account %', d.id
-			USING ERRCODE = '23514',
-				  DETAIL = format('%s %s requested, %s available (balance %s, reserved %s, overdraft limit %s).',
-								  amount, d.currency, d.balance - d.reserved + d.overdraft_limit,
-								  d.balance, d.reserved, d.overdraft_limit);
-	END IF;
-	-- one statement for both: the account rows' constraints are read once
-	UPDATE account SET balance = balance + CASE id WHEN d.id THEN -amount ELSE amount END
-	WHERE id IN (d.id, c.id);
-	INSERT INTO transfer (id, debit_account, credit_account, amount, currency, kind, invoice_id,
-						  reference, reverses, created_by)
-	OVERRIDING SYSTEM VALUE
-	VALUES (transfer_id, d.id, c.id, amount, d.currency, kind, invoice_id, reference, reverses, caller_name());
-	IF kind = 'payment' OR (kind = 'reversal' AND
-							(SELECT t.kind FROM transfer t WHERE t.id = post_transfer.reverses) = 'payment') THEN
-		INSERT INTO invoice_paid AS p (invoice_id, paid)
-		VALUES (post_transfer.invoice_id, CASE kind WHEN 'payment' THEN amount ELSE -amount END)
-		ON CONFLICT ON CONSTRAINT invoice_paid_pkey
-		DO UPDATE SET paid = p.paid + EXCLUDED.paid;
-	END IF;
-	RETURN transfer_id;
-END
-$$;
+	AS 'MODULE_PATHNAME', 'post_transfer' LANGUAGE C;
 COMMENT ON FUNCTION post_transfer(bigint, bigint, bigint, numeric, text, bigint, text, bigint) IS 'internal: the one way money moves: locks both accounts, checks currency and funds, updates balances, records the transfer under the id given';
 REVOKE ALL ON FUNCTION post_transfer(bigint, bigint, bigint, numeric, text, bigint, text, bigint) FROM PUBLIC;
 

@@ -18,11 +18,18 @@
 
 #include "access/table.h"
 #include "access/tableam.h"
+#include "access/xact.h"
+#include "catalog/pg_trigger.h"
 #include "commands/sequence.h"
+#include "commands/trigger.h"
 #include "executor/executor.h"
+#include "miscadmin.h"
 #include "nodes/execnodes.h"
 #include "status/append.h"
 #include "status/tables.h"
+#include "utils/lsyscache.h"
+#include "utils/rls.h"
+#include "utils/snapmgr.h"
 
 AppendRow *
 append_start(Relation rel)
@@ -50,6 +57,53 @@ int64
 append_nextval(const char *sequence)
 {
 	return nextval_internal(bizinvoice_relid(sequence), false);
+}
+
+/*
+ * Whether trigger t calls the extension's function of that name, for each
+ * row, before the write or after it.
+ */
+static bool
+is_extension_trigger(Relation rel, const Trigger *t, const char *function, bool before)
+{
+	char	   *name;
+
+	if (function == NULL || !TRIGGER_FOR_ROW(t->tgtype) || TRIGGER_FOR_BEFORE(t->tgtype) != before)
+		return false;
+	name = get_func_name(t->tgfoid);
+	return name != NULL && strcmp(name, function) == 0 &&
+		get_func_namespace(t->tgfoid) == RelationGetNamespace(rel);
+}
+
+bool
+row_writer_possible(Relation rel, int16 event, const char *before, const char *after)
+{
+	TriggerDesc *triggers = rel->trigdesc;
+	TupleDesc	desc = RelationGetDescr(rel);
+	bool		before_found = before == NULL;
+	bool		after_found = after == NULL;
+
+	if (SessionReplicationRole != SESSION_REPLICATION_ROLE_ORIGIN ||
+		(desc->constr && desc->constr->has_generated_stored) ||
+		check_enable_rls(RelationGetRelid(rel), InvalidOid, true) == RLS_ENABLED)
+		return false;
+	for (int i = 0; triggers && i < triggers->numtriggers; i++)
+	{
+		const Trigger *t = &triggers->triggers[i];
+
+		/* what would not fire, or would have nothing to do */
+		if ((t->tgtype & event) == 0 || t->tgenabled == TRIGGER_DISABLED ||
+			t->tgenabled == TRIGGER_FIRES_ON_REPLICA ||
+			(t->tgisinternal && RI_FKey_trigger_type(t->tgfoid) != RI_TRIGGER_NONE))
+			continue;
+		if (!before_found && is_extension_trigger(rel, t, before, true))
+			before_found = true;
+		else if (!after_found && is_extension_trigger(rel, t, after, false))
+			after_found = true;
+		else
+			return false;
+	}
+	return before_found && after_found;
 }
 
 void
@@ -86,6 +140,25 @@ row_writer_index(RowWriter *writer, TupleTableSlot *slot, bool update)
 				 errmsg("could not write to relation \"bizinvoice.%s\"",
 						RelationGetRelationName(rri->ri_RelationDesc)),
 				 errdetail("A deferrable unique index of it may already hold the row's key.")));
+}
+
+void
+row_writer_update(RowWriter *writer, ItemPointer tid, TupleTableSlot *slot)
+{
+	Relation	rel = writer->rri->ri_RelationDesc;
+	TM_FailureData tmfd;
+	TM_Result	result;
+	LockTupleMode lockmode;
+	bool		update_indexes;
+
+	row_writer_check(writer, slot);
+	result = table_tuple_update(rel, tid, slot, GetCurrentCommandId(true), GetActiveSnapshot(),
+								InvalidSnapshot, true, &tmfd, &lockmode, &update_indexes);
+	if (result != TM_Ok)
+		elog(ERROR, "unexpected result %d updating a locked row of relation \"bizinvoice.%s\"",
+			 (int) result, RelationGetRelationName(rel));
+	if (update_indexes)
+		row_writer_index(writer, slot, true);
 }
 
 void

@@ -39,6 +39,16 @@ typedef struct RowWriter
 	ResultRelInfo *rri;
 } RowWriter;
 
+/*
+ * Whether rows of rel may be written so for event (TRIGGER_TYPE_INSERT or
+ * TRIGGER_TYPE_UPDATE): the table is as the extension made it, its only
+ * triggers firing on event foreign keys' (whose work the caller does) and,
+ * where named, the extension's row triggers before and after (whose work
+ * the caller does too: both then required).  Otherwise a statement writes
+ * the rows, and whatever a DBA added to the table takes part.
+ */
+extern bool row_writer_possible(Relation rel, int16 event, const char *before, const char *after);
+
 extern void row_writer_start(RowWriter *writer, Relation rel);
 
 /* Refuses a row that breaks its table's NOT NULL or CHECK constraints. */
@@ -46,6 +56,9 @@ extern void row_writer_check(RowWriter *writer, TupleTableSlot *slot);
 
 /* Enters a row just written (update: as a new version) in every index. */
 extern void row_writer_index(RowWriter *writer, TupleTableSlot *slot, bool update);
+
+/* Updates the locked row at tid to slot's: checked, written, indexed. */
+extern void row_writer_update(RowWriter *writer, ItemPointer tid, TupleTableSlot *slot);
 
 extern void row_writer_end(RowWriter *writer);
 

@@ -9,12 +9,11 @@
 
 #include "utils/relcache.h"
 
-/* Whether the invoice table is as the extension made it, so that it may. */
-extern bool direct_move_possible(Relation rel);
-
 /*
  * Makes the move staged for invoice id on its row, as an UPDATE of it would
  * with the status guard and history triggers; false if there is no such row.
+ * Only where row_writer_possible(rel, TRIGGER_TYPE_UPDATE, "status_guard",
+ * "status_record").
  */
 extern bool direct_move(Relation rel, int64 id);
 

@@ -6,10 +6,12 @@
 #include "postgres.h"
 
 #include "access/table.h"
+#include "catalog/pg_trigger.h"
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
 #include "fmgr.h"
 #include "status/actor.h"
+#include "status/append.h"
 #include "status/direct.h"
 #include "status/tables.h"
 #include "utils/builtins.h"
@@ -57,7 +59,8 @@ move_invoice(int64 id, const char *status, bool hide_foreign)
 	bool		moved;
 
 	stage_target(status, hide_foreign);
-	moved = direct_move_possible(rel) ? direct_move(rel, id) : update_invoice(id);
+	moved = row_writer_possible(rel, TRIGGER_TYPE_UPDATE, "status_guard", "status_record") ?
+		direct_move(rel, id) : update_invoice(id);
 	table_close(rel, NoLock);
 	if (!moved)
 	{

@@ -6,6 +6,8 @@
 
 #include "access/stratnum.h"
 #include "access/table.h"
+#include "access/tableam.h"
+#include "access/xact.h"
 #include "catalog/namespace.h"
 #include "parser/parse_relation.h"
 #include "status/tables.h"
@@ -54,4 +56,54 @@ bizinvoice_scan_by(Relation rel, const char *att, int64 value, ScanKey key)
 	return systable_beginscan(rel, RelationGetPrimaryKeyIndex(rel), true,
 							  ActiveSnapshotSet() ? GetActiveSnapshot() : GetTransactionSnapshot(),
 							  1, key);
+}
+
+bool
+bizinvoice_lock_by(Relation rel, const char *att, int64 value, LockTupleMode mode,
+				   TupleTableSlot *slot)
+{
+	Snapshot	snapshot = GetActiveSnapshot();
+	AttrNumber	attnum = bizinvoice_column(rel, att);
+	ScanKeyData key;
+	SysScanDesc scan;
+	HeapTuple	found;
+	ItemPointerData tid;
+	TM_FailureData tmfd;
+	TM_Result	result;
+	bool		isnull;
+
+	scan = bizinvoice_scan_by(rel, att, value, &key);
+	found = systable_getnext(scan);
+	if (found)
+		tid = found->t_self;
+	systable_endscan(scan);
+	if (found == NULL)
+		return false;
+
+	result = table_tuple_lock(rel, &tid, snapshot, slot, GetCurrentCommandId(false), mode,
+							  LockWaitBlock,
+							  IsolationUsesXactSnapshot() ? 0 : TUPLE_LOCK_FLAG_FIND_LAST_VERSION,
+							  &tmfd);
+	switch (result)
+	{
+		case TM_Ok:
+			/* a newer version found is still the row sought if its key is */
+			return !tmfd.traversed ||
+				DatumGetInt64(slot_getattr(slot, attnum, &isnull)) == value;
+		case TM_Updated:
+		case TM_Deleted:
+			if (IsolationUsesXactSnapshot())
+				ereport(ERROR,
+						(errcode(ERRCODE_T_R_SERIALIZATION_FAILURE),
+						 errmsg("could not serialize access due to concurrent %s",
+								result == TM_Updated ? "update" : "delete")));
+			if (result == TM_Deleted)
+				return false;
+			break;
+		default:
+			break;
+	}
+	elog(ERROR, "unexpected result %d locking row " INT64_FORMAT " of relation \"bizinvoice.%s\"",
+		 (int) result, value, RelationGetRelationName(rel));
+	pg_unreachable();
 }

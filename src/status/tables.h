@@ -9,6 +9,8 @@
 #include "postgres.h"
 
 #include "access/genam.h"
+#include "executor/tuptable.h"
+#include "nodes/lockoptions.h"
 #include "storage/lockdefs.h"
 #include "utils/rel.h"
 
@@ -26,5 +28,15 @@ extern AttrNumber bizinvoice_column(Relation rel, const char *name);
  * primary key (whose first column att is), under the statement's snapshot.
  */
 extern SysScanDesc bizinvoice_scan_by(Relation rel, const char *att, int64 value, ScanKey key);
+
+/*
+ * The row of rel whose bigint key column att equals value, locked in mode
+ * as a statement under the active snapshot would lock it, into slot; false
+ * if there is none.  Under READ COMMITTED a row updated since the snapshot
+ * is followed to its newest version; under REPEATABLE READ and SERIALIZABLE
+ * that is a serialization failure.
+ */
+extern bool bizinvoice_lock_by(Relation rel, const char *att, int64 value, LockTupleMode mode,
+							   TupleTableSlot *slot);
 
 #endif							/* BIZINVOICE_TABLES_H */
