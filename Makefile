@@ -21,6 +21,7 @@ OBJS = \
 	src/status/guard.o \
 	src/status/invoice_row.o \
 	src/status/invoice_check.o \
+	src/status/checks.o \
 	src/status/append.o \
 	src/status/freeze.o \
 	src/status/history.o \
@@ -96,7 +97,7 @@ SQL_PARTS = \
 	src/sql/invoice_checks.sql \
 	src/sql/status_chain.sql
 
-REGRESS = siren siret iban bic vat_id identifiers parties invoices statuses security reporting ledger ledger_more xml_corpus xml_import xml_hostile chorus exports facturx periods invoice_json catalog moves teardown
+REGRESS = siren siret iban bic vat_id identifiers parties invoices statuses security reporting ledger ledger_more xml_corpus xml_import xml_hostile chorus exports facturx periods invoice_json catalog moves postings teardown
 REGRESS_OPTS = --load-extension=$(EXTENSION) --encoding=UTF8 --no-locale
 ISOLATION = ident_unique status_race duplicate_submit ledger_race status_relay
 ISOLATION_OPTS = --load-extension=$(EXTENSION) --encoding=UTF8 --no-locale --inputdir=test/isolation

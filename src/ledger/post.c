@@ -159,10 +159,10 @@ insert_transfer(Relation rel, const Transfer *t, const char *currency, bool dire
 		append_set(row, "amount", amount, false);
 		append_set(row, "currency", CStringGetTextDatum(currency), false);
 		append_set(row, "kind", CStringGetTextDatum(t->kind), false);
-		append_set(row, "invoice_id", Int64GetDatum(t->invoice_id), t->invoice_id == 0);
+		append_set(row, "invoice_id", Int64GetDatum(t->invoice_id), !t->has_invoice);
 		append_set(row, "reference", t->reference ? CStringGetTextDatum(t->reference) : (Datum) 0,
 				   t->reference == NULL);
-		append_set(row, "reverses", Int64GetDatum(t->reverses), t->reverses == 0);
+		append_set(row, "reverses", Int64GetDatum(t->reverses), !t->has_reverses);
 		append_set(row, "created_at", TimestampTzGetDatum(GetCurrentTransactionStartTimestamp()), false);
 		append_set(row, "created_by", created_by, false);
 		append_row(row);
@@ -176,11 +176,12 @@ insert_transfer(Relation rel, const Transfer *t, const char *currency, bool dire
 			Int64GetDatum(t->invoice_id),
 			t->reference ? CStringGetTextDatum(t->reference) : (Datum) 0,
 		Int64GetDatum(t->reverses), created_by};
-		char		nulls[10] = "      nn n";
+		char		nulls[10];
 
-		nulls[6] = t->invoice_id == 0 ? 'n' : ' ';
-		nulls[7] = t->reference == NULL ? 'n' : ' ';
-		nulls[8] = t->reverses == 0 ? 'n' : ' ';
+		memset(nulls, ' ', sizeof(nulls));
+		nulls[6] = t->has_invoice ? ' ' : 'n';
+		nulls[7] = t->reference ? ' ' : 'n';
+		nulls[8] = t->has_reverses ? ' ' : 'n';
 		SPI_connect();
 		if (SPI_execute_with_args("INSERT INTO bizinvoice.transfer (id, debit_account, credit_account, amount, "
 								  "currency, kind, invoice_id, reference, reverses, created_by) "
@@ -305,19 +306,23 @@ post_transfer_row(const Transfer *t)
 
 	/* the transfer's other references, locked as their foreign keys would */
 	pays = strcmp(t->kind, "payment") == 0;
-	if (t->invoice_id != 0)
+	if (pays && !t->has_invoice)
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("a payment names the invoice it pays")));
+	if (t->has_invoice)
 	{
 		Relation	invoices = bizinvoice_table_open("invoice", RowShareLock);
 
 		(void) lock_referenced(invoices, &writer, t->invoice_id, "invoice", t);
 		table_close(invoices, NoLock);
 	}
-	if (t->reverses != 0)
+	if (t->has_reverses)
 	{
 		TupleTableSlot *slot = lock_referenced(transfers, &writer, t->reverses, "transfer", t);
 		bool		isnull;
 
-		pays = strcmp(t->kind, "reversal") == 0 &&
+		pays = strcmp(t->kind, "reversal") == 0 && t->has_invoice &&
 			strcmp(TextDatumGetCString(slot_getattr(slot, bizinvoice_column(transfers, "kind"), &isnull)),
 				   "payment") == 0;
 	}
@@ -328,7 +333,7 @@ post_transfer_row(const Transfer *t)
 	add_to_row(accounts, &writer, credit.slot, "balance", amount, direct, update_sql, credit.id);
 	insert_transfer(transfers, t, debit.currency,
 					row_writer_possible(transfers, TRIGGER_TYPE_INSERT, NULL, NULL));
-	if (pays && t->invoice_id != 0)
+	if (pays)
 		add_paid(t->invoice_id, strcmp(t->kind, "payment") == 0 ?
 				 amount : DirectFunctionCall1(numeric_uminus, amount));
 
@@ -363,9 +368,11 @@ post_transfer(PG_FUNCTION_ARGS)
 	t.credit = PG_GETARG_INT64(2);
 	t.amount = PG_GETARG_NUMERIC(3);
 	t.kind = text_to_cstring(PG_GETARG_TEXT_PP(4));
-	t.invoice_id = PG_ARGISNULL(5) ? 0 : PG_GETARG_INT64(5);
+	t.has_invoice = !PG_ARGISNULL(5);
+	t.invoice_id = t.has_invoice ? PG_GETARG_INT64(5) : 0;
 	t.reference = PG_ARGISNULL(6) ? NULL : text_to_cstring(PG_GETARG_TEXT_PP(6));
-	t.reverses = PG_ARGISNULL(7) ? 0 : PG_GETARG_INT64(7);
+	t.has_reverses = !PG_ARGISNULL(7);
+	t.reverses = t.has_reverses ? PG_GETARG_INT64(7) : 0;
 	post_transfer_row(&t);
 	PG_RETURN_INT64(t.id);
 }

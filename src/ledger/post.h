@@ -9,7 +9,7 @@
 
 #include "utils/numeric.h"
 
-/* A transfer to post; invoice_id and reverses 0, reference NULL: none. */
+/* A transfer to post; reference NULL: none. */
 typedef struct Transfer
 {
 	int64		id;				/* taken by the caller (next_transfer_id) */
@@ -17,8 +17,10 @@ typedef struct Transfer
 	int64		credit;
 	Numeric		amount;
 	const char *kind;
+	bool		has_invoice;
 	int64		invoice_id;
 	const char *reference;
+	bool		has_reverses;
 	int64		reverses;
 } Transfer;
 

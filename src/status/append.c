@@ -26,6 +26,7 @@
 #include "miscadmin.h"
 #include "nodes/execnodes.h"
 #include "status/append.h"
+#include "status/checks.h"
 #include "status/tables.h"
 #include "utils/lsyscache.h"
 #include "utils/rls.h"
@@ -118,7 +119,10 @@ void
 row_writer_check(RowWriter *writer, TupleTableSlot *slot)
 {
 	if (RelationGetDescr(writer->rri->ri_RelationDesc)->constr)
+	{
+		checks_prepare(writer->rri, writer->estate);
 		ExecConstraints(writer->rri, slot, writer->estate);
+	}
 }
 
 void
