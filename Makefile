@@ -28,7 +28,11 @@ OBJS = \
 	src/status/notify.o \
 	src/status/direct.o \
 	src/status/move.o \
+	src/status/invoice_lock.o \
 	src/ledger/post.o \
+	src/ledger/idempotent.o \
+	src/ledger/payable.o \
+	src/ledger/pay.o \
 	src/api/json_fields.o \
 	src/xml/parse.o \
 	src/xml/walk.o \
@@ -68,7 +72,9 @@ DATA = $(addprefix src/sql/released/$(EXTENSION)--, 0.1.sql 0.2.sql 0.3.sql 0.4.
 	0.7.sql 0.1--0.2.sql 0.2--0.3.sql 0.3--0.4.sql 0.4--0.5.sql 0.5--0.6.sql 0.6--0.7.sql)
 ADDED_0_8 =
 DROPPED_0_8 =
-CHANGED_0_8 = src/sql/ledger.sql:post_transfer
+CHANGED_0_8 = src/sql/ledger.sql:post_transfer src/sql/ledger.sql:idempotent \
+	src/sql/invoice_flow.sql:lock_invoice src/sql/ledger_payments.sql:check_payable \
+	src/sql/ledger_payments.sql:apply_payment src/sql/ledger_payments.sql:pay_invoice
 SQL_PARTS = \
 	src/sql/identifiers.sql \
 	src/sql/roles.sql \

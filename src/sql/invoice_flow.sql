@@ -7,26 +7,10 @@ CREATE TABLE chorus_outbox (
 );
 COMMENT ON TABLE chorus_outbox IS 'B2G invoices submitted for Chorus Pro, enqueued in the submitting transaction, for the worker to send';
 
--- The invoice, locked, if the acting party is its supplier or buyer.
+-- The invoice, locked, if the acting party is its supplier or buyer.  C
+-- (src/status/invoice_lock.c), shared with the payments written in C.
 CREATE FUNCTION lock_invoice(invoice_id bigint, supplier_only boolean) RETURNS invoice
-LANGUAGE plpgsql
-AS $$
-DECLARE
-	p bigint := require_party();
-	inv invoice;
-BEGIN
-	SELECT * INTO inv FROM invoice WHERE id = invoice_id FOR UPDATE;
-	-- an invoice of other parties does not exist for this one
-	IF NOT FOUND OR (inv.supplier_id <> p AND inv.buyer_id <> p) THEN
-		RAISE EXCEPTION 'invoice % does not exist', invoice_id USING ERRCODE = '42704';
-	END IF;
-	IF supplier_only AND inv.supplier_id <> p THEN
-		RAISE EXCEPTION 'only the supplier of invoice % may do this', invoice_id
-			USING ERRCODE = '42501';
-	END IF;
-	RETURN inv;
-END
-$$;
+	AS 'MODULE_PATHNAME', 'lock_invoice' LANGUAGE C;
 COMMENT ON FUNCTION lock_invoice(bigint, boolean) IS 'internal: locks an invoice the acting party may see (as supplier, or as supplier or buyer)';
 
 -- Platform or Chorus move: the system actor stages it, the guard checks it.

@@ -130,33 +130,8 @@ REVOKE ALL ON FUNCTION post_transfer(bigint, bigint, bigint, numeric, text, bigi
 -- result it will have (the caller allocates its ids first): NULL if the key
 -- is new, else the first result of the same request.  The record and the
 -- request's work commit or roll back together: no result is written later.
+-- C (src/ledger/idempotent.c), shared with the payments written in C.
 CREATE FUNCTION idempotent(key text, operation text, arguments jsonb, result jsonb) RETURNS jsonb
-LANGUAGE plpgsql
-AS $$
-DECLARE
-	prior idempotency_key;
-	p bigint := coalesce(current_party(), 0);
-BEGIN
-	IF key IS NULL OR btrim(key) = '' THEN
-		RAISE EXCEPTION 'an idempotency key is required'
-			USING ERRCODE = '22023',
-				  HINT = 'Pass idempotency_key => a value unique to this request, e.g. a UUID.';
-	END IF;
-	INSERT INTO idempotency_key (party_id, key, operation, arguments, result)
-	VALUES (p, key, operation, arguments, result)
-	ON CONFLICT DO NOTHING;
-	IF FOUND THEN
-		RETURN NULL;	-- new: the caller performs it
-	END IF;
-	SELECT * INTO prior FROM idempotency_key k WHERE k.party_id = p AND k.key = idempotent.key;
-	IF prior.operation <> operation OR prior.arguments <> arguments THEN
-		RAISE EXCEPTION 'idempotency key "%" was already used for another request', key
-			USING ERRCODE = '22023',
-				  DETAIL = format('First %s %s, now %s %s.', prior.operation, prior.arguments,
-								  operation, arguments);
-	END IF;
-	RETURN prior.result;
-END
-$$;
+	AS 'MODULE_PATHNAME', 'idempotent' LANGUAGE C;
 COMMENT ON FUNCTION idempotent(text, text, jsonb, jsonb) IS 'internal: records a new request under its idempotency key with its result (NULL returned: the caller performs it), else returns the first result; refuses a key reused with other arguments';
 REVOKE ALL ON FUNCTION idempotent(text, text, jsonb, jsonb) FROM PUBLIC;

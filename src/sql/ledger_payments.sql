@@ -2,42 +2,9 @@
 -- or scheduled for the due date.
 
 -- Refuses to pay an invoice that cannot be paid now, or by this party.
+-- C (src/ledger/payable.c), shared with the payments written in C.
 CREATE FUNCTION check_payable(inv invoice, by_platform boolean) RETURNS void
-LANGUAGE plpgsql
-AS $$
-BEGIN
-	IF NOT by_platform AND inv.buyer_id IS DISTINCT FROM current_party() THEN
-		RAISE EXCEPTION 'only the buyer of invoice % pays it', inv.id USING ERRCODE = '42501';
-	END IF;
-	IF inv.channel = 'B2B' AND inv.b2b_status IN ('deposited', 'issued', 'received', 'made_available',
-			'in_hand', 'reviewed', 'disputed', 'suspended', 'completed', 'routing_error') THEN
-		RAISE EXCEPTION 'invoice % cannot be paid while %', inv.id, inv.b2b_status
-			USING ERRCODE = '55000', HINT = 'The buyer approves an invoice before paying it.';
-	END IF;
-	IF inv.channel = 'B2B' AND inv.b2b_status NOT IN ('approved', 'partially_approved', 'payment_scheduled',
-			'partially_paid', 'overdue', 'reminded', 'netted', 'factored', 'factored_confidential',
-			'not_factored', 'payee_changed', 'direct_payment_requested') THEN
-		RAISE EXCEPTION 'invoice % cannot be paid while %', inv.id, inv.b2b_status USING ERRCODE = '55000';
-	END IF;
-	IF inv.channel = 'B2G' THEN
-		IF inv.delivery <> 'direct' OR inv.b2g_status NOT IN ('MANDATEE', 'MISE_A_DISPOSITION_COMPTABLE', 'COMPTABILISEE') THEN
-			RAISE EXCEPTION 'invoice % cannot be paid while %', inv.id, coalesce(inv.b2g_status::text, 'queued')
-				USING ERRCODE = '55000',
-					  HINT = 'A public structure pays, through its accountant, invoices received on the platform and mandated.';
-		END IF;
-		IF by_platform OR NOT acting_as_accountant() THEN
-			RAISE EXCEPTION 'only the public accountant of % pays its invoices', inv.buyer_id
-				USING ERRCODE = '42501';
-		END IF;
-		-- separation of duties: who certified the service does not pay it
-		IF EXISTS (SELECT FROM status_history h WHERE h.invoice_id = inv.id
-				   AND h.to_status = 'SERVICE_FAIT' AND h.changed_by = caller_name()) THEN
-			RAISE EXCEPTION 'role % certified the service of invoice % and may not also pay it', caller_name(), inv.id
-				USING ERRCODE = '42501';
-		END IF;
-	END IF;
-END
-$$;
+	AS 'MODULE_PATHNAME', 'check_payable' LANGUAGE C;
 COMMENT ON FUNCTION check_payable(invoice, boolean) IS 'internal: refuses paying an invoice not yet approved (or mandated), or by anyone but its buyer (a B2G invoice: its accountant, not the role that certified the service)';
 
 -- What remains to be paid on an invoice, and what of it may still be paid or
@@ -70,76 +37,20 @@ COMMENT ON FUNCTION invoice_payable_now(bigint) IS 'what may still be paid or au
 -- Moves amount from the buyer to the supplier for inv under the transfer id
 -- given, and the invoice's status with it; the amount is checked against
 -- what may be paid now (due); it pays the invoice in full when it is all
--- that remained (outstanding).
+-- that remained (outstanding).  C (src/ledger/pay.c), as pay_invoice.
 CREATE FUNCTION apply_payment(transfer_id bigint, inv invoice, amount numeric, outstanding numeric,
 							  due numeric, by_platform boolean) RETURNS bigint
-LANGUAGE plpgsql
-AS $$
-DECLARE
-	from_account bigint := party_account(inv.buyer_id, inv.currency);
-	to_account bigint := party_account(inv.supplier_id, inv.currency);
-BEGIN
-	IF due <= 0 THEN
-		RAISE EXCEPTION 'invoice % is paid', inv.id USING ERRCODE = '55000';
-	END IF;
-	IF amount > due THEN
-		RAISE EXCEPTION 'payment of % exceeds what is due on invoice %', amount, inv.id
-			USING ERRCODE = '22023', DETAIL = format('%s %s remains to be paid.', due, inv.currency);
-	END IF;
-	IF inv.channel = 'B2G' AND amount <> due THEN
-		RAISE EXCEPTION 'a B2G invoice is paid in full: % % is due on invoice %', due, inv.currency, inv.id
-			USING ERRCODE = '22023';
-	END IF;
-	IF from_account IS NULL OR to_account IS NULL THEN
-		RAISE EXCEPTION 'no % account for the %', inv.currency,
-			CASE WHEN from_account IS NULL THEN 'buyer' ELSE 'supplier' END
-			USING ERRCODE = '42704', HINT = 'bizinvoice.open_account(party, currency) opens one.';
-	END IF;
-	PERFORM post_transfer(transfer_id, from_account, to_account, amount, 'payment', inv.id, inv.number);
-
-	IF inv.channel = 'B2G' THEN
-		PERFORM set_status(inv.id, 'MISE_EN_PAIEMENT', amount => amount);
-	ELSIF amount < outstanding THEN
-		IF by_platform THEN
-			PERFORM system_move(inv.id, 'platform', 'partially_paid', NULL, amount);
-		ELSE
-			PERFORM set_status(inv.id, 'partially_paid', amount => amount);
-		END IF;
-	ELSE
-		IF by_platform THEN
-			PERFORM system_move(inv.id, 'platform', 'payment_sent', NULL, amount);
-		ELSE
-			PERFORM set_status(inv.id, 'payment_sent', amount => amount);
-		END IF;
-		PERFORM system_move(inv.id, 'platform', 'cashed');	-- the money is in the supplier's account
-	END IF;
-	RETURN transfer_id;
-END
-$$;
+	AS 'MODULE_PATHNAME', 'apply_payment' LANGUAGE C;
 COMMENT ON FUNCTION apply_payment(bigint, invoice, numeric, numeric, numeric, boolean) IS 'internal: the payment transfer of an invoice and its status moves (partially_paid; payment_sent and cashed; MISE_EN_PAIEMENT)';
 REVOKE ALL ON FUNCTION apply_payment(bigint, invoice, numeric, numeric, numeric, boolean) FROM PUBLIC;
 
+-- C (src/ledger/pay.c): the request recorded under its key, the invoice
+-- locked and checked, the transfer posted and the status moved without a
+-- statement of PL/pgSQL between them.
 CREATE FUNCTION pay_invoice(invoice_id bigint, amount numeric DEFAULT NULL, idempotency_key text DEFAULT NULL)
 RETURNS bigint
-LANGUAGE plpgsql SECURITY DEFINER SET search_path = bizinvoice, pg_catalog, pg_temp
-AS $$
-DECLARE
-	tid bigint := next_transfer_id();
-	prior jsonb := idempotent(idempotency_key, 'pay_invoice',
-							  jsonb_build_object('invoice', invoice_id, 'amount', amount),
-							  jsonb_build_object('transfer', tid));
-	inv invoice;
-	dues record;
-BEGIN
-	IF prior IS NOT NULL THEN
-		RETURN (prior->>'transfer')::bigint;
-	END IF;
-	inv := lock_invoice(invoice_id, false);
-	PERFORM check_payable(inv, false);
-	dues := invoice_dues(inv.id);
-	RETURN apply_payment(tid, inv, coalesce(amount, dues.payable_now), dues.outstanding, dues.payable_now, false);
-END
-$$;
+	AS 'MODULE_PATHNAME', 'pay_invoice'
+	LANGUAGE C SECURITY DEFINER SET search_path = bizinvoice, pg_catalog, pg_temp;
 COMMENT ON FUNCTION pay_invoice(bigint, numeric, text) IS 'pays an invoice from the buyer''s account to the supplier''s (NULL: what remains); partial payments allowed, overpayment refused; moves it to partially_paid, or payment_sent and cashed (B2G: MISE_EN_PAIEMENT, by the accountant); idempotent by key; returns the transfer id';
 
 CREATE FUNCTION authorize_payment(invoice_id bigint, amount numeric DEFAULT NULL, idempotency_key text DEFAULT NULL)

@@ -13,6 +13,7 @@
 #include "status/actor.h"
 #include "status/append.h"
 #include "status/direct.h"
+#include "status/move.h"
 #include "status/tables.h"
 #include "utils/builtins.h"
 #include "utils/numeric.h"
@@ -79,6 +80,35 @@ text_arg(FunctionCallInfo fcinfo, int n)
 	return PG_ARGISNULL(n) ? NULL : text_to_cstring(PG_GETARG_TEXT_PP(n));
 }
 
+void
+party_move(int64 id, const char *status, const char *reason, Datum amount, bool amount_null)
+{
+	bool		accountant;
+
+	if (acting_party(&accountant) == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+				 errmsg("no party is acting"),
+				 errhint("Call bizinvoice.act_as(party) first.")));
+	if (!amount_null &&
+		DatumGetInt32(DirectFunctionCall2(numeric_cmp, amount,
+										  NumericGetDatum(int64_to_numeric(0)))) <= 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("invalid amount %s", DatumGetCString(DirectFunctionCall1(numeric_out, amount))),
+				 errdetail("A status amount is positive.")));
+	stage_move(reason, amount, amount_null, NULL, 0);
+	move_invoice(id, status, true);
+}
+
+void
+platform_move(int64 id, const char *actor, const char *status, const char *reason,
+			  Datum amount, bool amount_null, const char *raw_code)
+{
+	stage_move(reason, amount, amount_null, raw_code, system_actor(actor));
+	move_invoice(id, status, false);
+}
+
 /*
  * set_status(invoice_id, status, reason, amount) returns text: a move by the
  * acting party, supplier or buyer of the invoice (or its accountant).
@@ -87,31 +117,15 @@ PG_FUNCTION_INFO_V1(set_status);
 Datum
 set_status(PG_FUNCTION_ARGS)
 {
-	bool		accountant;
-	int64		party = acting_party(&accountant);
 	char	   *status;
 
 	if (PG_ARGISNULL(0) || PG_ARGISNULL(1))
 		ereport(ERROR,
 				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
 				 errmsg("set_status needs an invoice and a status")));
-	if (party == 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
-				 errmsg("no party is acting"),
-				 errhint("Call bizinvoice.act_as(party) first.")));
-	if (!PG_ARGISNULL(3) &&
-		DatumGetInt32(DirectFunctionCall2(numeric_cmp, PG_GETARG_DATUM(3),
-										  NumericGetDatum(int64_to_numeric(0)))) <= 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("invalid amount %s",
-						DatumGetCString(DirectFunctionCall1(numeric_out, PG_GETARG_DATUM(3)))),
-				 errdetail("A status amount is positive.")));
 	status = text_arg(fcinfo, 1);
-	stage_move(text_arg(fcinfo, 2), PG_ARGISNULL(3) ? (Datum) 0 : PG_GETARG_DATUM(3),
-			   PG_ARGISNULL(3), NULL, 0);
-	move_invoice(PG_GETARG_INT64(0), status, true);
+	party_move(PG_GETARG_INT64(0), status, text_arg(fcinfo, 2),
+			   PG_ARGISNULL(3) ? (Datum) 0 : PG_GETARG_DATUM(3), PG_ARGISNULL(3));
 	PG_RETURN_TEXT_P(cstring_to_text(status));
 }
 
@@ -127,8 +141,8 @@ system_move(PG_FUNCTION_ARGS)
 		ereport(ERROR,
 				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
 				 errmsg("system_move needs an invoice, an actor and a status")));
-	stage_move(text_arg(fcinfo, 3), PG_ARGISNULL(4) ? (Datum) 0 : PG_GETARG_DATUM(4),
-			   PG_ARGISNULL(4), text_arg(fcinfo, 5), system_actor(text_arg(fcinfo, 1)));
-	move_invoice(PG_GETARG_INT64(0), text_arg(fcinfo, 2), false);
+	platform_move(PG_GETARG_INT64(0), text_arg(fcinfo, 1), text_arg(fcinfo, 2), text_arg(fcinfo, 3),
+				  PG_ARGISNULL(4) ? (Datum) 0 : PG_GETARG_DATUM(4), PG_ARGISNULL(4),
+				  text_arg(fcinfo, 5));
 	PG_RETURN_VOID();
 }
