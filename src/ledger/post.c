@@ -204,7 +204,7 @@ add_paid(int64 invoice_id, Datum delta)
 	row_writer_start(&writer, rel);
 	slot = table_slot_create(rel, &writer.estate->es_tupleTable);
 	if (!direct)
-		add_to_row(rel, &writer, slot, "paid", delta, false,
+		add_to_row(rel, &writer, NULL, "paid", delta, false,
 				   "INSERT INTO bizinvoice.invoice_paid AS p (invoice_id, paid) VALUES ($1, $2) "
 				   "ON CONFLICT ON CONSTRAINT invoice_paid_pkey DO UPDATE SET paid = p.paid + EXCLUDED.paid",
 				   invoice_id);
@@ -212,7 +212,11 @@ add_paid(int64 invoice_id, Datum delta)
 		add_to_row(rel, &writer, slot, "paid", delta, true, NULL, invoice_id);
 	else
 	{
-		/* the first payment: its invoice locked by the payer, no other inserts it */
+		/*
+		 * The first payment: its payer holds the invoice locked
+		 * (lock_invoice), so no other transaction adds its row meanwhile;
+		 * were one to, the primary key would refuse the second.
+		 */
 		AppendRow  *row = append_start(rel);
 
 		append_set(row, "invoice_id", Int64GetDatum(invoice_id), false);
