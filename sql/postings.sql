@@ -90,9 +90,13 @@ $$;
 CREATE TRIGGER regress_audit AFTER INSERT ON transfer FOR EACH ROW EXECUTE FUNCTION regress_audit();
 CREATE TRIGGER regress_audit AFTER UPDATE ON account FOR EACH ROW EXECUTE FUNCTION regress_audit();
 CREATE TRIGGER regress_audit AFTER INSERT OR UPDATE ON invoice_paid FOR EACH ROW EXECUTE FUNCTION regress_audit();
+CREATE TRIGGER regress_audit AFTER INSERT ON idempotency_key FOR EACH ROW EXECUTE FUNCTION regress_audit();
 SET ROLE regress_p_bob;
 SELECT act_as(:bob);
-SELECT pay_invoice(:inv2, 10, 'p-audit') IS NOT NULL AS paid;
+SELECT pay_invoice(:inv2, 10, 'p-audit') AS audited \gset
+-- (a request repeated: its key read back through the statement too)
+SELECT pay_invoice(:inv2, 10, 'p-audit') = :audited AS same_transfer;
+SELECT pay_invoice(:inv2, 11, 'p-audit');
 SELECT pay_invoice(:inv3, 10, 'p-audit-first') IS NOT NULL AS paid;
 SELECT pay_invoice(:inv2, 1000, 'p-audit-over');
 RESET ROLE;
@@ -101,13 +105,16 @@ SELECT paid FROM invoice_paid WHERE invoice_id IN (:inv2, :inv3) ORDER BY invoic
 ALTER TABLE transfer DISABLE TRIGGER regress_audit;
 ALTER TABLE account DISABLE TRIGGER regress_audit;
 ALTER TABLE invoice_paid DISABLE TRIGGER regress_audit;
+ALTER TABLE idempotency_key DISABLE TRIGGER regress_audit;
 SET ROLE regress_p_bob;
 SELECT act_as(:bob);
 SELECT pay_invoice(:inv2, 10, 'p-quiet') IS NOT NULL AS paid;
+SELECT pay_invoice(:inv2, 10, 'p-audit') = :audited AS same_transfer;
 RESET ROLE;
 DROP TRIGGER regress_audit ON transfer;
 DROP TRIGGER regress_audit ON account;
 DROP TRIGGER regress_audit ON invoice_paid;
+DROP TRIGGER regress_audit ON idempotency_key;
 DROP FUNCTION regress_audit();
 
 -- a read-only transaction posts nothing

@@ -2,23 +2,49 @@
  * idempotent.c
  *		Money-moving requests recorded under their idempotency key.
  *
- * The key's row is inserted with ON CONFLICT DO NOTHING through SPI: the
- * executor's speculative insertion is what makes a second request with the
- * same key wait for the first one's transaction, then see its row.  The
- * plans are kept for the backend.
+ * The key's row is inserted as INSERT ... ON CONFLICT DO NOTHING inserts
+ * it, by a speculative insertion: a second request with the same key waits
+ * for the first one's transaction, then reads its row.  Written from C
+ * (append.h) while the table has no trigger of a DBA's; through SPI
+ * otherwise.
  */
 #include "postgres.h"
 
+#include "access/table.h"
+#include "access/tableam.h"
+#include "access/xact.h"
+#include "catalog/pg_trigger.h"
 #include "catalog/pg_type.h"
+#include "executor/executor.h"
 #include "executor/spi.h"
 #include "fmgr.h"
 #include "ledger/idempotent.h"
+#include "miscadmin.h"
 #include "status/actor.h"
+#include "status/append.h"
+#include "status/tables.h"
+#include "storage/lmgr.h"
 #include "utils/builtins.h"
 #include "utils/numeric.h"
+#include "utils/snapmgr.h"
+#include "utils/timestamp.h"
 
 static SPIPlanPtr insert_plan = NULL;
 static SPIPlanPtr select_plan = NULL;
+
+/* The columns a request gives its key's row, in the order of values[] below. */
+#define KEY_COLUMNS 5
+static const char *const key_columns[KEY_COLUMNS] = {
+	"party_id", "key", "operation", "arguments", "result"
+};
+
+/* A request as recorded under its key. */
+typedef struct Recorded
+{
+	char	   *operation;
+	Jsonb	   *arguments;
+	Jsonb	   *result;			/* NULL if none */
+} Recorded;
 
 static SPIPlanPtr
 kept_plan(SPIPlanPtr *plan, const char *sql, int nargs, Oid *types)
@@ -41,6 +67,133 @@ jsonb_text(Jsonb *j)
 	return JsonbToCString(NULL, &j->root, VARSIZE(j));
 }
 
+static Datum
+slot_column(TupleTableSlot *slot, Relation rel, const char *name, bool *isnull)
+{
+	return slot_getattr(slot, bizinvoice_column(rel, name), isnull);
+}
+
+/*
+ * The key's row inserted as INSERT ... ON CONFLICT DO NOTHING would (a
+ * speculative insertion: a transaction inserting the same key is waited
+ * for); false and the row already there in *prior if the key is taken.
+ */
+static bool
+insert_key(Relation rel, Datum *values, bool *nulls, Recorded *prior)
+{
+	RowWriter	writer;
+	TupleTableSlot *slot;
+	ItemPointerData conflict;
+	bool		inserted = false;
+	bool		isnull;
+	Datum		result;
+
+	row_writer_start(&writer, rel);
+	ExecOpenIndices(writer.rri, true);
+	slot = ExecInitExtraTupleSlot(writer.estate, RelationGetDescr(rel), &TTSOpsVirtual);
+	ExecClearTuple(slot);
+	for (int i = 0; i < slot->tts_tupleDescriptor->natts; i++)
+	{
+		slot->tts_values[i] = (Datum) 0;
+		slot->tts_isnull[i] = true;
+	}
+	for (int i = 0; i < KEY_COLUMNS; i++)
+	{
+		AttrNumber	attnum = bizinvoice_column(rel, key_columns[i]);
+
+		slot->tts_values[attnum - 1] = values[i];
+		slot->tts_isnull[attnum - 1] = nulls[i];
+	}
+	slot->tts_values[bizinvoice_column(rel, "created_at") - 1] =
+		TimestampTzGetDatum(GetCurrentTransactionStartTimestamp());
+	slot->tts_isnull[bizinvoice_column(rel, "created_at") - 1] = false;
+	ExecStoreVirtualTuple(slot);
+	row_writer_check(&writer, slot);
+
+	for (;;)
+	{
+		bool		conflicted = false;
+		uint32		token;
+
+		CHECK_FOR_INTERRUPTS();
+		if (!ExecCheckIndexConstraints(writer.rri, slot, writer.estate, &conflict, NIL))
+			break;				/* taken, by a committed row or this transaction's */
+		token = SpeculativeInsertionLockAcquire(GetCurrentTransactionId());
+		table_tuple_insert_speculative(rel, slot, GetCurrentCommandId(true), 0, NULL, token);
+		list_free(ExecInsertIndexTuples(writer.rri, slot, writer.estate, false, true, &conflicted, NIL));
+		table_tuple_complete_speculative(rel, slot, token, !conflicted);
+		SpeculativeInsertionLockRelease(GetCurrentTransactionId());
+		if (!conflicted)
+		{
+			inserted = true;
+			break;
+		}
+		/* inserted concurrently after the check: check again */
+	}
+
+	if (!inserted)
+	{
+		TupleTableSlot *found = table_slot_create(rel, &writer.estate->es_tupleTable);
+
+		if (!table_tuple_fetch_row_version(rel, &conflict, SnapshotAny, found))
+			elog(ERROR, "could not read idempotency key \"%s\"", TextDatumGetCString(values[1]));
+		/* as ON CONFLICT: a row this snapshot cannot see may not decide */
+		if (IsolationUsesXactSnapshot() &&
+			!table_tuple_satisfies_snapshot(rel, found, GetTransactionSnapshot()))
+			ereport(ERROR,
+					(errcode(ERRCODE_T_R_SERIALIZATION_FAILURE),
+					 errmsg("could not serialize access due to concurrent update")));
+		prior->operation = TextDatumGetCString(slot_column(found, rel, "operation", &isnull));
+		prior->arguments = DatumGetJsonbPCopy(slot_column(found, rel, "arguments", &isnull));
+		result = slot_column(found, rel, "result", &isnull);
+		prior->result = isnull ? NULL : DatumGetJsonbPCopy(result);
+	}
+	row_writer_end(&writer);
+	return inserted;
+}
+
+/* The same through SPI, where the table has a DBA's trigger. */
+static bool
+insert_key_sql(Oid *types, Datum *values, bool *isnull, Recorded *prior)
+{
+	MemoryContext caller = CurrentMemoryContext;
+	char		nulls[5];
+	bool		inserted;
+
+	for (int i = 0; i < 5; i++)
+		nulls[i] = isnull[i] ? 'n' : ' ';
+	SPI_connect();
+	if (SPI_execute_plan(kept_plan(&insert_plan,
+								   "INSERT INTO bizinvoice.idempotency_key (party_id, key, operation, arguments, result) "
+								   "VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING", 5, types),
+						 values, nulls, false, 0) != SPI_OK_INSERT)
+		elog(ERROR, "could not record idempotency key \"%s\"", TextDatumGetCString(values[1]));
+	inserted = SPI_processed == 1;
+	/* a fresh snapshot: the row may be a transaction's that committed since */
+	if (!inserted &&
+		(SPI_execute_plan(kept_plan(&select_plan,
+									"SELECT operation, arguments, result FROM bizinvoice.idempotency_key "
+									"WHERE party_id = $1 AND key = $2", 2, types),
+						  values, NULL, false, 1) != SPI_OK_SELECT || SPI_processed != 1))
+		elog(ERROR, "could not read idempotency key \"%s\"", TextDatumGetCString(values[1]));
+	if (!inserted)
+	{
+		HeapTuple	row = SPI_tuptable->vals[0];
+		TupleDesc	desc = SPI_tuptable->tupdesc;
+		MemoryContext spi = MemoryContextSwitchTo(caller);
+		bool		null;
+		Datum		result;
+
+		prior->operation = SPI_getvalue(row, desc, 1);
+		prior->arguments = DatumGetJsonbPCopy(SPI_getbinval(row, desc, 2, &null));
+		result = SPI_getbinval(row, desc, 3, &null);
+		prior->result = null ? NULL : DatumGetJsonbPCopy(result);
+		MemoryContextSwitchTo(spi);
+	}
+	SPI_finish();
+	return inserted;
+}
+
 Jsonb *
 idempotent_record(const char *key, const char *operation, Jsonb *arguments, Jsonb *result)
 {
@@ -48,10 +201,10 @@ idempotent_record(const char *key, const char *operation, Jsonb *arguments, Json
 	int64		party = acting_party(&accountant);
 	Oid			types[5] = {INT8OID, TEXTOID, TEXTOID, JSONBOID, JSONBOID};
 	Datum		values[5];
-	char		nulls[5] = {' ', ' ', ' ', ' ', result ? ' ' : 'n'};
-	MemoryContext caller = CurrentMemoryContext;
-	Jsonb	   *prior_result = NULL;
-	bool		isnull;
+	bool		nulls[5] = {false, false, false, false, result == NULL};
+	Relation	rel;
+	Recorded	prior;
+	bool		inserted;
 
 	if (key == NULL || key[strspn(key, " ")] == '\0')
 		ereport(ERROR,
@@ -64,49 +217,38 @@ idempotent_record(const char *key, const char *operation, Jsonb *arguments, Json
 	values[2] = CStringGetTextDatum(operation);
 	values[3] = JsonbPGetDatum(arguments);
 	values[4] = result ? JsonbPGetDatum(result) : (Datum) 0;
-	SPI_connect();
-	if (SPI_execute_plan(kept_plan(&insert_plan,
-								   "INSERT INTO bizinvoice.idempotency_key (party_id, key, operation, arguments, result) "
-								   "VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING", 5, types),
-						 values, nulls, false, 0) != SPI_OK_INSERT)
-		elog(ERROR, "could not record idempotency key \"%s\"", key);
-	if (SPI_processed == 0)
+
+	/* what the executor checks before it writes */
+	PreventCommandIfReadOnly("INSERT");
+	PreventCommandIfParallelMode("INSERT");
+	rel = bizinvoice_table_open("idempotency_key", RowExclusiveLock);
+	if (row_writer_possible(rel, TRIGGER_TYPE_INSERT, NULL, NULL))
 	{
-		char	   *prior_operation;
-		Jsonb	   *prior_arguments;
-		Datum		prior;
-
-		/* a fresh snapshot: the row may be a transaction's that committed since */
-		if (SPI_execute_plan(kept_plan(&select_plan,
-									   "SELECT operation, arguments, result FROM bizinvoice.idempotency_key "
-									   "WHERE party_id = $1 AND key = $2", 2, types),
-							 values, NULL, false, 1) != SPI_OK_SELECT || SPI_processed != 1)
-			elog(ERROR, "could not read idempotency key \"%s\"", key);
-		prior_operation = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
-		prior_arguments = DatumGetJsonbP(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2,
-													   &isnull));
-		if (strcmp(prior_operation, operation) != 0 ||
-			compareJsonbContainers(&prior_arguments->root, &arguments->root) != 0)
-			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("idempotency key \"%s\" was already used for another request", key),
-					 errdetail("First %s %s, now %s %s.", prior_operation, jsonb_text(prior_arguments),
-							   operation, jsonb_text(arguments))));
-		prior = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 3, &isnull);
-		if (isnull)
-			ereport(ERROR,
-					(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
-					 errmsg("idempotency key \"%s\" has no recorded result", key)));
-		else
-		{
-			MemoryContext spi = MemoryContextSwitchTo(caller);
-
-			prior_result = DatumGetJsonbPCopy(prior);
-			MemoryContextSwitchTo(spi);
-		}
+		CheckCmdReplicaIdentity(rel, CMD_INSERT);
+		CommandCounterIncrement();
+		PushActiveSnapshot(GetTransactionSnapshot());
+		UpdateActiveSnapshotCommandId();
+		inserted = insert_key(rel, values, nulls, &prior);
+		PopActiveSnapshot();
 	}
-	SPI_finish();
-	return prior_result;
+	else
+		inserted = insert_key_sql(types, values, nulls, &prior);
+	table_close(rel, NoLock);
+	if (inserted)
+		return NULL;
+
+	if (strcmp(prior.operation, operation) != 0 ||
+		compareJsonbContainers(&prior.arguments->root, &arguments->root) != 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("idempotency key \"%s\" was already used for another request", key),
+				 errdetail("First %s %s, now %s %s.", prior.operation, jsonb_text(prior.arguments),
+						   operation, jsonb_text(arguments))));
+	if (prior.result == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("idempotency key \"%s\" has no recorded result", key)));
+	return prior.result;
 }
 
 Jsonb *
