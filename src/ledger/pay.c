@@ -19,6 +19,7 @@
 #include "catalog/namespace.h"
 #include "fmgr.h"
 #include "ledger/idempotent.h"
+#include "ledger/money.h"
 #include "ledger/payable.h"
 #include "ledger/post.h"
 #include "status/append.h"
@@ -30,18 +31,6 @@
 #include "utils/lsyscache.h"
 #include "utils/numeric.h"
 #include "utils/snapmgr.h"
-
-static int
-numeric_compare(Datum a, Datum b)
-{
-	return DatumGetInt32(DirectFunctionCall2(numeric_cmp, a, b));
-}
-
-static char *
-numeric_text(Datum n)
-{
-	return DatumGetCString(DirectFunctionCall1(numeric_out, n));
-}
 
 /* The party's account in the currency, or 0 (party_account()). */
 static int64
@@ -91,21 +80,21 @@ apply_payment_row(int64 transfer_id, const PayableInvoice *inv, Datum amount, Da
 	Datum		zero = NumericGetDatum(int64_to_numeric(0));
 	Transfer	t;
 
-	if (numeric_compare(due, zero) <= 0)
+	if (money_cmp(due, zero) <= 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
 				 errmsg("invoice " INT64_FORMAT " is paid", inv->id)));
-	if (numeric_compare(amount, due) > 0)
+	if (money_cmp(amount, due) > 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("payment of %s exceeds what is due on invoice " INT64_FORMAT,
-						numeric_text(amount), inv->id),
-				 errdetail("%s %s remains to be paid.", numeric_text(due), inv->currency)));
-	if (inv->b2g && numeric_compare(amount, due) != 0)
+						money_text(amount), inv->id),
+				 errdetail("%s %s remains to be paid.", money_text(due), inv->currency)));
+	if (inv->b2g && money_cmp(amount, due) != 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("a B2G invoice is paid in full: %s %s is due on invoice " INT64_FORMAT,
-						numeric_text(due), inv->currency, inv->id)));
+						money_text(due), inv->currency, inv->id)));
 
 	PushActiveSnapshot(GetTransactionSnapshot());
 	t.debit = party_account(inv->buyer_id, inv->currency);
@@ -128,7 +117,7 @@ apply_payment_row(int64 transfer_id, const PayableInvoice *inv, Datum amount, Da
 
 	if (inv->b2g)
 		party_move(inv->id, "MISE_EN_PAIEMENT", NULL, amount, false);
-	else if (numeric_compare(amount, outstanding) < 0)
+	else if (money_cmp(amount, outstanding) < 0)
 	{
 		if (by_platform)
 			platform_move(inv->id, "platform", "partially_paid", NULL, amount, false, NULL);

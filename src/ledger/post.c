@@ -23,6 +23,7 @@
 #include "executor/executor.h"
 #include "executor/spi.h"
 #include "fmgr.h"
+#include "ledger/money.h"
 #include "ledger/post.h"
 #include "miscadmin.h"
 #include "status/append.h"
@@ -43,18 +44,6 @@ typedef struct Account
 	Datum		overdraft_limit;
 	TupleTableSlot *slot;
 } Account;
-
-static int
-numeric_compare(Datum a, Datum b)
-{
-	return DatumGetInt32(DirectFunctionCall2(numeric_cmp, a, b));
-}
-
-static char *
-numeric_text(Datum n)
-{
-	return DatumGetCString(DirectFunctionCall1(numeric_out, n));
-}
 
 /* n fitted to column att's numeric(p, s), as an assignment would */
 static Datum
@@ -169,15 +158,21 @@ insert_transfer(Relation rel, const Transfer *t, const char *currency, bool dire
 	}
 	else
 	{
-		Oid			types[10] = {INT8OID, INT8OID, INT8OID, NUMERICOID, TEXTOID, TEXTOID, INT8OID,
-		TEXTOID, INT8OID, NAMEOID};
-		Datum		args[10] = {Int64GetDatum(t->id), Int64GetDatum(t->debit), Int64GetDatum(t->credit),
-			amount, CStringGetTextDatum(currency), CStringGetTextDatum(t->kind),
-			Int64GetDatum(t->invoice_id),
-			t->reference ? CStringGetTextDatum(t->reference) : (Datum) 0,
-		Int64GetDatum(t->reverses), created_by};
+		Oid			types[10] = {INT8OID, INT8OID, INT8OID, NUMERICOID, TEXTOID, TEXTOID,
+								 INT8OID, TEXTOID, INT8OID, NAMEOID};
+		Datum		args[10];
 		char		nulls[10];
 
+		args[0] = Int64GetDatum(t->id);
+		args[1] = Int64GetDatum(t->debit);
+		args[2] = Int64GetDatum(t->credit);
+		args[3] = amount;
+		args[4] = CStringGetTextDatum(currency);
+		args[5] = CStringGetTextDatum(t->kind);
+		args[6] = Int64GetDatum(t->invoice_id);
+		args[7] = t->reference ? CStringGetTextDatum(t->reference) : (Datum) 0;
+		args[8] = Int64GetDatum(t->reverses);
+		args[9] = created_by;
 		memset(nulls, ' ', sizeof(nulls));
 		nulls[6] = t->has_invoice ? ' ' : 'n';
 		nulls[7] = t->reference ? ' ' : 'n';
@@ -243,11 +238,11 @@ post_transfer_row(const Transfer *t)
 	bool		pays;
 	const char *update_sql = "UPDATE bizinvoice.account SET balance = balance + $2 WHERE id = $1";
 
-	if (numeric_compare(amount, zero) <= 0 ||
-		numeric_compare(amount, DirectFunctionCall2(numeric_round, amount, Int32GetDatum(2))) != 0)
+	if (money_cmp(amount, zero) <= 0 ||
+		money_cmp(amount, DirectFunctionCall2(numeric_round, amount, Int32GetDatum(2))) != 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("invalid amount %s", numeric_text(amount)),
+				 errmsg("invalid amount %s", money_text(amount)),
 				 errdetail("An amount is positive, to the cent.")));
 
 	if (t->debit == t->credit)
@@ -298,14 +293,14 @@ post_transfer_row(const Transfer *t)
 																		debit.reserved),
 													debit.overdraft_limit);
 
-		if (numeric_compare(available, amount) < 0)
+		if (money_cmp(available, amount) < 0)
 			ereport(ERROR,
 					(errcode(ERRCODE_CHECK_VIOLATION),
 					 errmsg("insufficient funds in account " INT64_FORMAT, debit.id),
 					 errdetail("%s %s requested, %s available (balance %s, reserved %s, overdraft limit %s).",
-							   numeric_text(amount), debit.currency, numeric_text(available),
-							   numeric_text(debit.balance), numeric_text(debit.reserved),
-							   numeric_text(debit.overdraft_limit))));
+							   money_text(amount), debit.currency, money_text(available),
+							   money_text(debit.balance), money_text(debit.reserved),
+							   money_text(debit.overdraft_limit))));
 	}
 
 	/* the transfer's other references, locked as their foreign keys would */

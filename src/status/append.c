@@ -130,7 +130,9 @@ row_writer_index(RowWriter *writer, TupleTableSlot *slot, bool update)
 {
 	ResultRelInfo *rri = writer->rri;
 
-	ExecOpenIndices(rri, false);
+	/* once per writer: a writer may enter several rows (both accounts) */
+	if (rri->ri_IndexRelationDescs == NULL)
+		ExecOpenIndices(rri, false);
 
 	/*
 	 * A deferrable unique index that may hold the key already would have the

@@ -13,6 +13,7 @@
 #include "postgres.h"
 
 #include "executor/executor.h"
+#include "nodes/nodes.h"
 #include "optimizer/optimizer.h"
 #include "status/checks.h"
 #include "utils/hsearch.h"
@@ -123,7 +124,8 @@ checks_prepare(ResultRelInfo *rri, EState *estate)
 	entry = planned_checks(rri->ri_RelationDesc);
 	old = MemoryContextSwitchTo(estate->es_query_cxt);
 	rri->ri_ConstraintExprs = palloc(sizeof(ExprState *) * entry->ncheck);
+	/* copies: an invalidation while a check runs may free the cached plans */
 	for (int i = 0; i < entry->ncheck; i++)
-		rri->ri_ConstraintExprs[i] = ExecInitExpr(entry->exprs[i], NULL);
+		rri->ri_ConstraintExprs[i] = ExecInitExpr(copyObject(entry->exprs[i]), NULL);
 	MemoryContextSwitchTo(old);
 }
