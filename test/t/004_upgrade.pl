@@ -32,6 +32,14 @@ for my $old ('0.1', '0.2', '0.3', '0.4', '0.5', '0.6', '0.7')
 			'lines', '[{"item_name": "A", "quantity": 2, "net_price": 50, "vat_rate": 20}]'::jsonb)))
 		FROM generate_series(2, 3) b;
 	});
+	# Bob pays part of his invoice under a key (accounts 1 and 2: Alice's and Bob's)
+	$node->safe_psql(db($old), q{
+		SELECT bizinvoice.open_account(1), bizinvoice.open_account(2);
+		SELECT bizinvoice.act_as(2);
+		SELECT bizinvoice.fund(2, 500, 'wire', 'fund-before');
+		SELECT bizinvoice.set_status(1, 'approved');
+		SELECT bizinvoice.pay_invoice(1, 10, 'pay-before');
+	});
 	is($node->safe_psql(db($old),
 		"SELECT extversion FROM pg_extension WHERE extname = 'bizinvoice'"), $old, "installed as $old");
 	$node->safe_psql(db($old), 'ALTER EXTENSION bizinvoice UPDATE');
@@ -104,6 +112,16 @@ for my $old ('0.1', '0.2', '0.3', '0.4', '0.5', '0.6', '0.7')
 	is($node->safe_psql(db($old), q{
 		SELECT count(*) FROM bizinvoice.validate_invoice(bizinvoice.export_invoice(1, 'cii'))
 		WHERE severity = 'fatal'}), '0', "an invoice of $old exports as valid CII after the upgrade");
+	# a payment made before, repeated with its key, is the same payment;
+	# a new one goes through, and the ledger holds
+	is($node->safe_psql(db($old), q{
+		SELECT bizinvoice.act_as(2);
+		SELECT bizinvoice.pay_invoice(1, 10, 'pay-before') = t.id AND count(*) OVER () = 1
+		FROM bizinvoice.transfer t WHERE t.kind = 'payment';
+		SELECT bizinvoice.pay_invoice(1, 5, 'pay-after') IS NOT NULL;
+		SELECT paid || ' ' || (SELECT count(*) FROM bizinvoice.check_ledger())
+		FROM bizinvoice.invoice_paid WHERE invoice_id = 1;
+	}), "\nt\nt\n15.00 0", "a payment made under $old is repeated by its key, and paying goes on, after the upgrade");
 	# and the B2G invoice queued before waits for the worker like a new one
 	is($node->safe_psql(db($old), q{SELECT state || ' ' || attempts FROM bizinvoice.chorus_queue}),
 		'queued 0', "a B2G invoice queued under $old is queued for the worker");
