@@ -117,6 +117,16 @@ DROP TRIGGER regress_audit ON invoice_paid;
 DROP TRIGGER regress_audit ON idempotency_key;
 DROP FUNCTION regress_audit();
 
+-- a foreign key a DBA made deferrable is checked at commit, also for a row
+-- whose balance a transfer changed (written by a statement then)
+ALTER TABLE account ALTER CONSTRAINT account_party_id_fkey DEFERRABLE INITIALLY DEFERRED;
+BEGIN;
+INSERT INTO account (kind, party_id, currency) VALUES ('party', 999999, 'EUR') RETURNING id AS ghost \gset
+SELECT post_transfer(next_transfer_id(), system_account('outside', 'EUR'), :ghost, 1, 'funding') > 0 AS posted;
+COMMIT;
+ALTER TABLE account ALTER CONSTRAINT account_party_id_fkey NOT DEFERRABLE;
+SELECT count(*) AS ghost_accounts FROM account WHERE party_id = 999999;
+
 -- a read-only transaction posts nothing
 BEGIN READ ONLY;
 SELECT post_transfer(999999, :bob_eur, :alice_eur, 1, 'funding');

@@ -92,11 +92,23 @@ row_writer_possible(Relation rel, int16 event, const char *before, const char *a
 	{
 		const Trigger *t = &triggers->triggers[i];
 
-		/* what would not fire, or would have nothing to do */
+		/* what would not fire */
 		if ((t->tgtype & event) == 0 || t->tgenabled == TRIGGER_DISABLED ||
-			t->tgenabled == TRIGGER_FIRES_ON_REPLICA ||
-			(t->tgisinternal && RI_FKey_trigger_type(t->tgfoid) != RI_TRIGGER_NONE))
+			t->tgenabled == TRIGGER_FIRES_ON_REPLICA)
 			continue;
+
+		/*
+		 * A foreign key's, whose work the caller does; unless deferrable: a
+		 * deferred check of a row inserted in this transaction skips the row
+		 * once updated, counting on the update's own check, which a direct
+		 * write would not queue.
+		 */
+		if (t->tgisinternal && RI_FKey_trigger_type(t->tgfoid) != RI_TRIGGER_NONE)
+		{
+			if (t->tgdeferrable)
+				return false;
+			continue;
+		}
 		if (!before_found && is_extension_trigger(rel, t, before, true))
 			before_found = true;
 		else if (!after_found && is_extension_trigger(rel, t, after, false))
