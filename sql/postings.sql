@@ -101,7 +101,7 @@ SELECT pay_invoice(:inv3, 10, 'p-audit-first') IS NOT NULL AS paid;
 SELECT pay_invoice(:inv2, 1000, 'p-audit-over');
 RESET ROLE;
 SELECT paid FROM invoice_paid WHERE invoice_id IN (:inv2, :inv3) ORDER BY invoice_id;
--- (disabled, they are not called, and the transfer is written directly again)
+-- (disabled, they are not called)
 ALTER TABLE transfer DISABLE TRIGGER regress_audit;
 ALTER TABLE account DISABLE TRIGGER regress_audit;
 ALTER TABLE invoice_paid DISABLE TRIGGER regress_audit;
@@ -126,6 +126,22 @@ SELECT post_transfer(next_transfer_id(), system_account('outside', 'EUR'), :ghos
 COMMIT;
 ALTER TABLE account ALTER CONSTRAINT account_party_id_fkey NOT DEFERRABLE;
 SELECT count(*) AS ghost_accounts FROM account WHERE party_id = 999999;
+
+-- without the indexes a payment reads accounts and authorisations by, the
+-- same payment by scanning their tables
+BEGIN;
+DROP INDEX account_party_currency, payment_authorization_invoice;
+SET ROLE regress_p_bob;
+SELECT act_as(:bob);
+SELECT authorize_payment(:inv3, 5, 'p-auth-noindex') IS NOT NULL AS authorized;
+SELECT outstanding, payable_now FROM invoice_dues(:inv3);
+SAVEPOINT refused;
+SELECT pay_invoice(:inv3, 106, 'p-noindex-over');
+ROLLBACK TO refused;
+SELECT pay_invoice(:inv3, 10, 'p-noindex') IS NOT NULL AS paid;
+RESET ROLE;
+SELECT paid FROM invoice_paid WHERE invoice_id = :inv3;
+ROLLBACK;
 
 -- a read-only transaction posts nothing
 BEGIN READ ONLY;

@@ -20,7 +20,6 @@
 #include "executor/spi.h"
 #include "fmgr.h"
 #include "ledger/payable.h"
-#include "miscadmin.h"
 #include "status/actor.h"
 #include "status/invoice_row.h"
 #include "status/tables.h"
@@ -81,9 +80,11 @@ static bool
 certified_by_caller(int64 id)
 {
 	Oid			types[2] = {INT8OID, TEXTOID};
-	Datum		values[2] = {Int64GetDatum(id),
-	CStringGetTextDatum(GetUserNameFromId(GetOuterUserId(), false))};
+	Datum		values[2];
 	bool		certified;
+
+	values[0] = Int64GetDatum(id);
+	values[1] = CStringGetTextDatum(caller_role_name());
 
 	SPI_connect();
 	if (SPI_execute_with_args("SELECT FROM bizinvoice.status_history h WHERE h.invoice_id = $1 "
@@ -134,7 +135,7 @@ payable_check(const PayableInvoice *inv, bool by_platform)
 		ereport(ERROR,
 				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
 				 errmsg("role %s certified the service of invoice " INT64_FORMAT " and may not also pay it",
-						GetUserNameFromId(GetOuterUserId(), false), inv->id)));
+						caller_role_name(), inv->id)));
 }
 
 /* The sum of the open authorisations of the invoice (0 if none). */

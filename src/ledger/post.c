@@ -26,6 +26,7 @@
 #include "ledger/money.h"
 #include "ledger/post.h"
 #include "miscadmin.h"
+#include "status/actor.h"
 #include "status/append.h"
 #include "status/tables.h"
 #include "utils/builtins.h"
@@ -135,8 +136,7 @@ static void
 insert_transfer(Relation rel, const Transfer *t, const char *currency, bool direct)
 {
 	Datum		amount = fit(rel, "amount", NumericGetDatum(t->amount));
-	Datum		created_by = DirectFunctionCall1(namein,
-												 CStringGetDatum(GetUserNameFromId(GetOuterUserId(), false)));
+	Datum		created_by = DirectFunctionCall1(namein, CStringGetDatum(caller_role_name()));
 
 	if (direct)
 	{

@@ -245,13 +245,18 @@ caller_has_role(PG_FUNCTION_ARGS)
 	PG_RETURN_BOOL(has_privs_of_role(GetOuterUserId(), role));
 }
 
+char *
+caller_role_name(void)
+{
+	return GetUserNameFromId(GetOuterUserId(), false);
+}
+
 /* caller_name(): the role behind the call, outside SECURITY DEFINER functions. */
 PG_FUNCTION_INFO_V1(caller_name);
 Datum
 caller_name(PG_FUNCTION_ARGS)
 {
-	PG_RETURN_DATUM(DirectFunctionCall1(namein,
-										CStringGetDatum(GetUserNameFromId(GetOuterUserId(), false))));
+	PG_RETURN_DATUM(DirectFunctionCall1(namein, CStringGetDatum(caller_role_name())));
 }
 
 /* current_party(): the party this session acts for, or NULL. */

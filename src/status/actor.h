@@ -26,6 +26,9 @@ typedef struct StagedMove
 /* The party this session acts for, or 0; and whether as its accountant. */
 extern int64 acting_party(bool *accountant);
 
+/* The role behind the call (outside SECURITY DEFINER functions): who did it. */
+extern char *caller_role_name(void);
+
 /*
  * Stages what the next status change of this transaction carries (copied);
  * actor is a StatusActor bit, or 0 for the acting party.

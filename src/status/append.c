@@ -23,7 +23,6 @@
 #include "commands/sequence.h"
 #include "commands/trigger.h"
 #include "executor/executor.h"
-#include "miscadmin.h"
 #include "nodes/execnodes.h"
 #include "status/append.h"
 #include "status/checks.h"

@@ -110,7 +110,7 @@ record_row(Relation rel, HeapTuple oldtup, HeapTuple newtup)
 	values[1] = CStringGetTextDatum(channel);
 	values[4] = SPI_getbinval(newtup, desc, cols->attnum[COL_CHANGED_AT], &nulls[4]);
 	/* the role behind the call, not the owner of the function that made it */
-	values[5] = DirectFunctionCall1(namein, CStringGetDatum(GetUserNameFromId(GetOuterUserId(), false)));
+	values[5] = DirectFunctionCall1(namein, CStringGetDatum(caller_role_name()));
 	values[6] = SPI_getbinval(newtup, desc, cols->attnum[COL_ACTOR], &nulls[6]);
 	values[7] = SPI_getbinval(newtup, desc, cols->attnum[COL_PARTY], &nulls[7]);
 	values[8] = SPI_getbinval(newtup, desc, cols->attnum[COL_REASON], &nulls[8]);
