@@ -2,7 +2,7 @@
 # (test/harness.sh); plain `make && make install` expects the packages there.
 
 EXTENSION = bizinvoice
-EXTVERSION = 0.8
+EXTVERSION = 0.9
 
 MODULE_big = bizinvoice
 OBJS = \
@@ -67,14 +67,13 @@ OBJS = \
 # dropped, then the functions it changed in place or added (CREATE OR
 # REPLACE, taken from their files with the privileges that follow them);
 # the install and upgrade scripts of earlier releases are kept as released.
-DATA_built = $(EXTENSION)--$(EXTVERSION).sql $(EXTENSION)--0.7--0.8.sql
+DATA_built = $(EXTENSION)--$(EXTVERSION).sql $(EXTENSION)--0.8--0.9.sql
 DATA = $(addprefix src/sql/released/$(EXTENSION)--, 0.1.sql 0.2.sql 0.3.sql 0.4.sql 0.5.sql 0.6.sql \
-	0.7.sql 0.1--0.2.sql 0.2--0.3.sql 0.3--0.4.sql 0.4--0.5.sql 0.5--0.6.sql 0.6--0.7.sql)
-ADDED_0_8 =
-DROPPED_0_8 =
-CHANGED_0_8 = src/sql/ledger.sql:post_transfer src/sql/ledger.sql:idempotent \
-	src/sql/invoice_flow.sql:lock_invoice src/sql/ledger_payments.sql:check_payable \
-	src/sql/ledger_payments.sql:apply_payment src/sql/ledger_payments.sql:pay_invoice
+	0.7.sql 0.8.sql 0.1--0.2.sql 0.2--0.3.sql 0.3--0.4.sql 0.4--0.5.sql 0.5--0.6.sql \
+	0.6--0.7.sql 0.7--0.8.sql)
+ADDED_0_9 =
+DROPPED_0_9 =
+CHANGED_0_9 =
 SQL_PARTS = \
 	src/sql/identifiers.sql \
 	src/sql/roles.sql \
@@ -136,13 +135,13 @@ $(EXTENSION)--$(EXTVERSION).sql: src/sql/ident_types.sh src/sql/ident_types.tsv 
 	  sh src/sql/ident_types.sh src/sql/ident_types.tsv && \
 	  cat $(SQL_PARTS); } > $@.tmp && mv $@.tmp $@
 
-$(EXTENSION)--0.7--0.8.sql: $(ADDED_0_8) $(foreach c,$(CHANGED_0_8),$(firstword $(subst :, ,$(c)))) \
+$(EXTENSION)--0.8--0.9.sql: $(ADDED_0_9) $(foreach c,$(CHANGED_0_9),$(firstword $(subst :, ,$(c)))) \
 		src/sql/replace_function.sh Makefile
-	{ printf '%s\n' '-- bizinvoice 0.7 to 0.8: generated from src/sql by make; edit there.' \
+	{ printf '%s\n' '-- bizinvoice 0.8 to 0.9: generated from src/sql by make; edit there.' \
 	    '\echo Use "ALTER EXTENSION $(EXTENSION) UPDATE" to load this file. \quit'; \
-	  $(if $(ADDED_0_8),cat $(ADDED_0_8) &&) \
-	  $(foreach f,$(DROPPED_0_8),printf 'DROP FUNCTION %s;\n' '$(f)' &&) \
-	  $(foreach c,$(CHANGED_0_8),sh src/sql/replace_function.sh $(subst :, ,$(c)) &&) true; \
+	  $(if $(ADDED_0_9),cat $(ADDED_0_9) &&) \
+	  $(foreach f,$(DROPPED_0_9),printf 'DROP FUNCTION %s;\n' '$(f)' &&) \
+	  $(foreach c,$(CHANGED_0_9),sh src/sql/replace_function.sh $(subst :, ,$(c)) &&) true; \
 	} > $@.tmp && mv $@.tmp $@
 
 .PHONY: demo test fuzz bench

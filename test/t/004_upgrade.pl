@@ -12,11 +12,11 @@ my $node = PostgreSQL::Test::Cluster->new('main');
 $node->init;
 $node->start;
 
-my $current = '0.8';
+my $current = '0.9';
 sub db { my ($v) = @_; $v =~ tr/./_/; return "from_$v" }
 $node->safe_psql('postgres', 'CREATE DATABASE fresh');
 $node->safe_psql('fresh', 'CREATE EXTENSION bizinvoice');
-for my $old ('0.1', '0.2', '0.3', '0.4', '0.5', '0.6', '0.7')
+for my $old ('0.1', '0.2', '0.3', '0.4', '0.5', '0.6', '0.7', '0.8')
 {
 	$node->safe_psql('postgres', "CREATE DATABASE " . db($old));
 	# a B2B invoice, and a B2G one queued for Chorus Pro
@@ -99,14 +99,14 @@ for my $what (sort keys %catalog)
 {
 	my $fresh = $node->safe_psql('fresh', $catalog{$what});
 	ok($fresh ne '', "$what: the fresh install has some");
-	for my $old ('0.1', '0.2', '0.3', '0.4', '0.5', '0.6', '0.7')
+	for my $old ('0.1', '0.2', '0.3', '0.4', '0.5', '0.6', '0.7', '0.8')
 	{
 		is($node->safe_psql(db($old), $catalog{$what}), $fresh,
 			"$what: upgraded from $old as installed afresh");
 	}
 }
 
-for my $old ('0.1', '0.2', '0.3', '0.4', '0.5', '0.6', '0.7')
+for my $old ('0.1', '0.2', '0.3', '0.4', '0.5', '0.6', '0.7', '0.8')
 {
 	# earlier data goes on: the invoice exports and validates
 	is($node->safe_psql(db($old), q{
