@@ -33,6 +33,8 @@ OBJS = \
 	src/ledger/idempotent.o \
 	src/ledger/payable.o \
 	src/ledger/pay.o \
+	src/invoice/totals.o \
+	src/invoice/submit.o \
 	src/api/json_fields.o \
 	src/xml/parse.o \
 	src/xml/walk.o \
@@ -72,8 +74,8 @@ DATA = $(addprefix src/sql/released/$(EXTENSION)--, 0.1.sql 0.2.sql 0.3.sql 0.4.
 	0.7.sql 0.8.sql 0.1--0.2.sql 0.2--0.3.sql 0.3--0.4.sql 0.4--0.5.sql 0.5--0.6.sql \
 	0.6--0.7.sql 0.7--0.8.sql)
 ADDED_0_9 =
-DROPPED_0_9 =
-CHANGED_0_9 =
+DROPPED_0_9 = compute_totals(invoice) stage_status_then(text)
+CHANGED_0_9 = src/sql/invoice_flow.sql:submit
 SQL_PARTS = \
 	src/sql/identifiers.sql \
 	src/sql/roles.sql \
@@ -99,10 +101,9 @@ SQL_PARTS = \
 	src/sql/delivery.sql \
 	src/sql/transfer_reverses.sql \
 	src/sql/source_compression.sql \
-	src/sql/invoice_checks.sql \
-	src/sql/status_chain.sql
+	src/sql/invoice_checks.sql
 
-REGRESS = siren siret iban bic vat_id identifiers parties invoices statuses security reporting ledger ledger_more xml_corpus xml_import xml_hostile chorus exports facturx periods invoice_json catalog moves postings teardown
+REGRESS = siren siret iban bic vat_id identifiers parties invoices statuses security reporting ledger ledger_more xml_corpus xml_import xml_hostile chorus exports facturx periods invoice_json catalog moves postings submits teardown
 REGRESS_OPTS = --load-extension=$(EXTENSION) --encoding=UTF8 --no-locale
 ISOLATION = ident_unique status_race duplicate_submit ledger_race status_relay
 ISOLATION_OPTS = --load-extension=$(EXTENSION) --encoding=UTF8 --no-locale --inputdir=test/isolation

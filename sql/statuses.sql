@@ -126,20 +126,10 @@ UPDATE invoice SET b2g_status = 'DEPOSEE' WHERE id = :inv2;
 -- the platform's moves are not for users
 SET ROLE regress_bob;
 SELECT stage_status_move(NULL, NULL, NULL, 'platform');
-SELECT stage_status_then('made_available');
 SELECT system_move(:inv2, 'platform', 'approved');
 SELECT mark_overdue();
 RESET ROLE;
 SELECT act_as(NULL);
-
--- a chained move (submit's: deposited, then made_available) goes on from a staged move,
--- to a status of the invoice's channel
-SELECT stage_status_then('made_available');
-BEGIN;
-SELECT stage_status_move(NULL, NULL, NULL, 'platform');
-SELECT stage_status_then('nonsense');
-UPDATE invoice SET status_seq = status_seq WHERE id = :inv2;
-ROLLBACK;
 
 -- the history is append-only
 UPDATE status_history SET reason = 'edited' WHERE invoice_id = :inv;

@@ -13,6 +13,7 @@
  */
 #include "postgres.h"
 
+#include "api/json_fields.h"
 #include "catalog/pg_collation_d.h"
 #include "catalog/pg_type_d.h"
 #include "fmgr.h"
@@ -189,9 +190,8 @@ value_json(JsonbValue *v)
 	return jsonb_text(JsonbValueToJsonb(v));
 }
 
-/* A value's text as ->> gives it (NULL for JSON null). */
-static char *
-value_text(JsonbValue *v)
+char *
+json_value_text(JsonbValue *v)
 {
 	switch (v->type)
 	{
@@ -237,6 +237,19 @@ sign(Numeric n)
 			(errcode(ERRCODE_INVALID_PARAMETER_VALUE), \
 			 errmsg("invalid invoice document"), \
 			 errdetail(__VA_ARGS__)))
+
+Numeric
+json_value_numeric(JsonbValue *v, const char *where)
+{
+	Numeric		n;
+
+	if (v->type == jbvNull)
+		return NULL;
+	n = decimal(v);
+	if (n == NULL)
+		REFUSE("%s must be a decimal number, not %s.", where, value_json(v));
+	return n;
+}
 
 /* A numeric field of a line or allowance: required, and the rule that forbids it negative. */
 typedef struct NumberField
@@ -335,13 +348,13 @@ json_check_part_values(PG_FUNCTION_ARGS)
 		JsonbValue *line = getIthJsonbValueFromContainer(lines, i);
 		JsonbValue *item = member(line, "item_name");
 		JsonbValue *base = member(line, "base_quantity");
-		char	   *name = item ? value_text(item) : NULL;
+		char	   *name = item ? json_value_text(item) : NULL;
 		Numeric		quantity = base ? decimal(base) : NULL;
 
 		if (name == NULL || strspn(name, " ") == strlen(name))
 			REFUSE("lines[%d].item_name is missing (BR-25).", i + 1);
 		if (quantity != NULL && sign(quantity) == 0)
-			REFUSE("lines[%d].base_quantity must be above 0 (BR-28), not %s.", i + 1, value_text(base));
+			REFUSE("lines[%d].base_quantity must be above 0 (BR-28), not %s.", i + 1, json_value_text(base));
 	}
 	PG_RETURN_VOID();
 }
@@ -371,12 +384,11 @@ json_numeric(PG_FUNCTION_ARGS)
 	JsonbValue	v;
 	Numeric		n;
 
+	/* an array or an object: no number */
 	if (!scalar(j, &v))
-		v.type = jbvBinary;		/* an array or an object: no number */
-	if (v.type == jbvNull)
-		PG_RETURN_NULL();
-	n = decimal(&v);
-	if (n == NULL)
 		REFUSE("%s must be a decimal number, not %s.", text_to_cstring(PG_GETARG_TEXT_PP(1)), jsonb_text(j));
+	n = json_value_numeric(&v, text_to_cstring(PG_GETARG_TEXT_PP(1)));
+	if (n == NULL)
+		PG_RETURN_NULL();
 	PG_RETURN_NUMERIC(DatumGetNumericCopy(NumericGetDatum(n)));
 }

@@ -51,8 +51,8 @@ GRANT SELECT ON party, public_service, party_member, invoice, invoice_line,
 GRANT INSERT, UPDATE, DELETE ON party, public_service, party_member TO bizinvoice_admin;
 
 REVOKE ALL ON FUNCTION create_invoice(jsonb), submit(bigint), set_status(bigint, text, text, numeric),
-	open_invoice(bigint), acknowledge(bigint), register_party(jsonb), lock_invoice(bigint, boolean),
-	compute_totals(invoice) FROM PUBLIC;
+	open_invoice(bigint), acknowledge(bigint), register_party(jsonb), lock_invoice(bigint, boolean)
+	FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION create_invoice(jsonb), submit(bigint),
 	set_status(bigint, text, text, numeric), open_invoice(bigint) TO bizinvoice_user;
 GRANT EXECUTE ON FUNCTION acknowledge(bigint) TO bizinvoice_reader;

@@ -364,7 +364,9 @@ stage_status_move(PG_FUNCTION_ARGS)
 
 /*
  * stage_status_then(status text): the move staged by stage_status_move()
- * goes on to status in the same UPDATE.  Not granted to users.
+ * goes on to status in the same UPDATE.  Not granted to users.  The SQL
+ * function was the PL/pgSQL submit()'s, dropped in 0.9 with it; the symbol
+ * stays for the install scripts of 0.6 to 0.8, which upgrades run.
  */
 PG_FUNCTION_INFO_V1(stage_status_then);
 Datum

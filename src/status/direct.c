@@ -2,7 +2,8 @@
  * direct.c
  *		A status move made without an UPDATE statement.
  *
- * set_status() changes one invoice row found by its key.  As an UPDATE
+ * set_status() changes one invoice row found by its key, submit() the
+ * row it locked (totals, deposit and delivery).  As an UPDATE
  * through SPI that cost an executor start-up, an index scan node, the
  * after-trigger queue (whose WHEN clause is parsed again for every
  * statement) and some thirty foreign-key triggers asked whether a key
@@ -12,7 +13,7 @@
  *
  * Only while the table is as the extension made it (row_writer_possible):
  * its only UPDATE triggers the guard, the history trigger and foreign keys'
- * (a move changes no key, so these have nothing to do).  Otherwise the move
+ * (neither changes a key, so these have nothing to do).  Otherwise the move
  * is an UPDATE, and whatever a DBA added to the table takes part in it.
  */
 #include "postgres.h"
@@ -27,17 +28,10 @@
 #include "status/tables.h"
 #include "utils/snapmgr.h"
 
-bool
-direct_move(Relation rel, int64 id)
+/* What the executor does before an UPDATE, and the statement's snapshot. */
+static void
+statement_start(Relation rel)
 {
-	TupleDesc	desc = RelationGetDescr(rel);
-	RowWriter	writer;
-	TupleTableSlot *oldslot;
-	TupleTableSlot *newslot;
-	HeapTuple	oldtup;
-	HeapTuple	newtup;
-
-	/* what the executor checks of an UPDATE before it starts */
 	PreventCommandIfReadOnly("UPDATE");
 	PreventCommandIfParallelMode("UPDATE");
 	CheckCmdReplicaIdentity(rel, CMD_UPDATE);
@@ -45,25 +39,49 @@ direct_move(Relation rel, int64 id)
 	CommandCounterIncrement();
 	PushActiveSnapshot(GetTransactionSnapshot());
 	UpdateActiveSnapshotCommandId();
+}
+
+/* The locked row oldtup updated to newtup, as the guard lets it be written. */
+static void
+write_row(Relation rel, HeapTuple oldtup, HeapTuple newtup)
+{
+	RowWriter	writer;
+	TupleTableSlot *slot;
 
 	row_writer_start(&writer, rel);
-	oldslot = table_slot_create(rel, &writer.estate->es_tupleTable);
-	if (!bizinvoice_lock_by(rel, "id", id, LockTupleNoKeyExclusive, oldslot))
-	{
-		row_writer_end(&writer);
-		PopActiveSnapshot();
-		return false;
-	}
-	/* the UPDATE sets nothing itself: the guard makes the new row from the old */
-	oldtup = ExecCopySlotHeapTuple(oldslot);
-	newtup = guard_row(rel, oldtup, oldtup);
-
-	newslot = ExecInitExtraTupleSlot(writer.estate, desc, &TTSOpsHeapTuple);
-	ExecStoreHeapTuple(newtup, newslot, false);
-	row_writer_update(&writer, &oldslot->tts_tid, newslot);
-	record_row(rel, oldtup, ExecFetchSlotHeapTuple(newslot, false, NULL));
-
+	newtup = guard_row(rel, oldtup, newtup);
+	slot = ExecInitExtraTupleSlot(writer.estate, RelationGetDescr(rel), &TTSOpsHeapTuple);
+	ExecStoreHeapTuple(newtup, slot, false);
+	row_writer_update(&writer, &oldtup->t_self, slot);
+	record_row(rel, oldtup, ExecFetchSlotHeapTuple(slot, false, NULL));
 	row_writer_end(&writer);
+}
+
+bool
+direct_move(Relation rel, int64 id)
+{
+	TupleTableSlot *slot;
+	bool		found;
+
+	statement_start(rel);
+	slot = table_slot_create(rel, NULL);
+	found = bizinvoice_lock_by(rel, "id", id, LockTupleNoKeyExclusive, slot);
+	if (found)
+	{
+		HeapTuple	oldtup = ExecCopySlotHeapTuple(slot);
+
+		/* the UPDATE sets nothing itself: the guard makes the new row from the old */
+		write_row(rel, oldtup, oldtup);
+	}
+	ExecDropSingleTupleTableSlot(slot);
 	PopActiveSnapshot();
-	return true;
+	return found;
+}
+
+void
+direct_update(Relation rel, HeapTuple oldtup, HeapTuple newtup)
+{
+	statement_start(rel);
+	write_row(rel, oldtup, newtup);
+	PopActiveSnapshot();
 }

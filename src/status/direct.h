@@ -7,6 +7,7 @@
 
 #include "postgres.h"
 
+#include "access/htup.h"
 #include "utils/relcache.h"
 
 /*
@@ -16,5 +17,12 @@
  * "status_record").
  */
 extern bool direct_move(Relation rel, int64 id);
+
+/*
+ * Updates oldtup, a row of rel this transaction locked, to newtup, as an
+ * UPDATE would with the status guard and history triggers (the move staged).
+ * Only where direct_move() may be.
+ */
+extern void direct_update(Relation rel, HeapTuple oldtup, HeapTuple newtup);
 
 #endif							/* BIZINVOICE_DIRECT_H */
