@@ -31,6 +31,10 @@ for my $old ('0.1', '0.2', '0.3', '0.4', '0.5', '0.6', '0.7', '0.8')
 			'number', 'F-' || b, 'issue_date', '2026-11-02', 'buyer', b,
 			'lines', '[{"item_name": "A", "quantity": 2, "net_price": 50, "vat_rate": 20}]'::jsonb)))
 		FROM generate_series(2, 3) b;
+		-- a draft like the first, left to submit after the upgrade
+		SELECT bizinvoice.create_invoice(jsonb_build_object(
+			'number', 'D-1', 'issue_date', '2026-11-02', 'buyer', 2,
+			'lines', '[{"item_name": "A", "quantity": 2, "net_price": 50, "vat_rate": 20}]'::jsonb));
 	});
 	# Bob pays part of his invoice under a key (accounts 1 and 2: Alice's and Bob's)
 	$node->safe_psql(db($old), q{
@@ -122,6 +126,17 @@ for my $old ('0.1', '0.2', '0.3', '0.4', '0.5', '0.6', '0.7', '0.8')
 		SELECT paid || ' ' || (SELECT count(*) FROM bizinvoice.check_ledger())
 		FROM bizinvoice.invoice_paid WHERE invoice_id = 1;
 	}), "\nt\nt\n15.00 0", "a payment made under $old is repeated by its key, and paying goes on, after the upgrade");
+	# a draft made before is submitted as the first was
+	is($node->safe_psql(db($old), q{
+		SELECT bizinvoice.act_as(1);
+		SELECT bizinvoice.submit(3);
+		SELECT count(*) FROM (
+			SELECT line_total, vat_total, payable_amount FROM bizinvoice.invoice WHERE id IN (1, 3)
+			GROUP BY 1, 2, 3) t;
+		SELECT string_agg(vat_category || vat_rate || '/' || taxable_amount || '/' || tax_amount, ' ')
+		FROM bizinvoice.invoice_vat_breakdown GROUP BY invoice_id HAVING invoice_id IN (1, 3);
+	}), "\nmade_available\n1\nS20.00/100.00/20.00\nS20.00/100.00/20.00",
+		"a draft made under $old is submitted after the upgrade as one was before");
 	# and the B2G invoice queued before waits for the worker like a new one
 	is($node->safe_psql(db($old), q{SELECT state || ' ' || attempts FROM bizinvoice.chorus_queue}),
 		'queued 0', "a B2G invoice queued under $old is queued for the worker");
