@@ -100,6 +100,7 @@ check_b2g(const Draft *d, const char *service, const char *commitment)
 {
 	Oid			types[2] = {INT8OID, TEXTOID};
 	Datum		args[2] = {Int64GetDatum(d->buyer_id), CStringGetTextDatum(service ? service : "")};
+	MemoryContext cxt = CurrentMemoryContext;
 	char	   *name;
 	bool		needs_service;
 	bool		needs_commitment;
@@ -114,11 +115,10 @@ check_b2g(const Draft *d, const char *service, const char *commitment)
 			"FROM bizinvoice.party p WHERE p.id = $1",
 			2, types, args, SPI_OK_SELECT) != 1)
 		elog(ERROR, "buyer " INT64_FORMAT " of invoice " INT64_FORMAT " not found", d->buyer_id, d->id);
-	name = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
+	name = MemoryContextStrdup(cxt, SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1));
 	needs_service = DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, &isnull));
 	needs_commitment = DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 3, &isnull));
 	service_active = DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 4, &isnull));
-	name = pstrdup(name);
 	SPI_finish();
 
 	if (needs_service && service == NULL)

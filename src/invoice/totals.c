@@ -23,21 +23,40 @@
 #include "utils/numeric.h"
 #include "utils/snapmgr.h"
 
-/* A row's columns, read by name (deformed once). */
+#define READER_COLUMNS 12
+
+/*
+ * A row's columns, read by name (deformed once); each name, a constant,
+ * looked up once per table.
+ */
 typedef struct RowReader
 {
 	Relation	rel;
 	Datum	   *values;
 	bool	   *nulls;
+	int			ncolumns;
+	const char *names[READER_COLUMNS];
+	AttrNumber	atts[READER_COLUMNS];
 } RowReader;
 
 static Datum
 get(RowReader *r, const char *column, bool *isnull)
 {
-	AttrNumber	att = bizinvoice_column(r->rel, column);
+	int			i;
 
-	*isnull = r->nulls[att - 1];
-	return r->values[att - 1];
+	for (i = 0; i < r->ncolumns && r->names[i] != column; i++)
+		;
+	if (i == r->ncolumns)
+	{
+		if (i == READER_COLUMNS)
+			elog(ERROR, "more than %d columns read from relation \"bizinvoice.%s\"",
+				 READER_COLUMNS, RelationGetRelationName(r->rel));
+		r->names[i] = column;
+		r->atts[i] = bizinvoice_column(r->rel, column);
+		r->ncolumns++;
+	}
+	*isnull = r->nulls[r->atts[i] - 1];
+	return r->values[r->atts[i] - 1];
 }
 
 static Datum
@@ -92,14 +111,14 @@ add_to_group(InvoiceTotals *t, const char *category, Datum rate, Datum amount)
 	t->groups[i].taxable = DirectFunctionCall2(numeric_add, t->groups[i].taxable, amount);
 }
 
-/* Notes a part's refused rate, the first one only. */
+/* Notes a part's refused rate (part kind[no]), the first one only. */
 static void
-check_rate(InvoiceTotals *t, const char *at, const char *category, Datum rate)
+check_rate(InvoiceTotals *t, const char *kind, int32 no, const char *category, Datum rate)
 {
 	const char *why = rate_refusal(category, rate);
 
 	if (why && t->bad_rate == NULL)
-		t->bad_rate = psprintf("%s: VAT category %s %s.", at, category, why);
+		t->bad_rate = psprintf("%s[%d]: VAT category %s %s.", kind, no, category, why);
 	if (strcmp(category, "K") == 0)
 		t->has_k = true;
 }
@@ -111,7 +130,7 @@ read_rows(const char *table, int64 id, InvoiceTotals *t,
 {
 	Relation	rel = bizinvoice_table_open(table, AccessShareLock);
 	int			natts = RelationGetDescr(rel)->natts;
-	RowReader	r = {rel, palloc(sizeof(Datum) * natts), palloc(sizeof(bool) * natts)};
+	RowReader	r = {rel, palloc(sizeof(Datum) * natts), palloc(sizeof(bool) * natts), 0};
 	ScanKeyData key;
 	SysScanDesc scan = bizinvoice_scan_by(rel, "invoice_id", id, &key);
 	HeapTuple	tuple;
@@ -136,7 +155,7 @@ each_line(RowReader *r, InvoiceTotals *t)
 	Datum		net = get_numeric(r, "net_amount");
 
 	t->nlines++;
-	check_rate(t, psprintf("lines[%d]", line_no), category, rate);
+	check_rate(t, "lines", line_no, category, rate);
 	if (stated != (Datum) 0 && money_cmp(stated, net) != 0)
 		appendStringInfo(&t->mismatches,
 						 "%sline %d: net amount %s stated, %s computed (quantity %s x price %s / %s - %s + %s)",
@@ -159,7 +178,7 @@ each_allowance_charge(RowReader *r, InvoiceTotals *t)
 	Datum		rate = get_numeric(r, "vat_rate");
 	Datum		amount = get_numeric(r, "amount");
 
-	check_rate(t, psprintf("%s[%d]", is_charge ? "charges" : "allowances", seq), category, rate);
+	check_rate(t, is_charge ? "charges" : "allowances", seq, category, rate);
 	if (is_charge)
 		t->charge_total = DirectFunctionCall2(numeric_add, t->charge_total, amount);
 	else
