@@ -191,11 +191,15 @@ find_duplicate(Relation rel, const Draft *d)
 	return clash;
 }
 
-/* The VAT breakdown's rows: directly, or by INSERTs where the table has more to it. */
+/*
+ * The VAT breakdown's rows: directly, or by INSERTs where the table has more
+ * to it.  The freeze of a submitted invoice's parts has nothing to refuse:
+ * the invoice is a draft this transaction holds locked.
+ */
 static void
 write_breakdown(const InvoiceTotals *t, Relation vat)
 {
-	bool		direct = row_writer_possible(vat, TRIGGER_TYPE_INSERT, NULL, NULL);
+	bool		direct = row_writer_possible(vat, TRIGGER_TYPE_INSERT, NULL, "invoice_parts_freeze");
 
 	if (!direct)
 		SPI_connect();

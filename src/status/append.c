@@ -60,15 +60,15 @@ append_nextval(const char *sequence)
 }
 
 /*
- * Whether trigger t calls the extension's function of that name, for each
- * row, before the write or after it.
+ * Whether trigger t calls the extension's function of that name, before the
+ * write or after it.
  */
 static bool
 is_extension_trigger(Relation rel, const Trigger *t, const char *function, bool before)
 {
 	char	   *name;
 
-	if (function == NULL || !TRIGGER_FOR_ROW(t->tgtype) || TRIGGER_FOR_BEFORE(t->tgtype) != before)
+	if (function == NULL || TRIGGER_FOR_BEFORE(t->tgtype) != before)
 		return false;
 	name = get_func_name(t->tgfoid);
 	return name != NULL && strcmp(name, function) == 0 &&

@@ -43,10 +43,10 @@ typedef struct RowWriter
  * Whether rows of rel may be written so for event (TRIGGER_TYPE_INSERT or
  * TRIGGER_TYPE_UPDATE): the table is as the extension made it, its only
  * triggers firing on event foreign keys' (not deferrable; whose work the
- * caller does) and,
- * where named, the extension's row triggers before and after (whose work
- * the caller does too: both then required).  Otherwise a statement writes
- * the rows, and whatever a DBA added to the table takes part.
+ * caller does) and, where named, the extension's triggers calling functions
+ * before and after (whose work the caller does too: both then required).
+ * Otherwise a statement writes the rows, and whatever a DBA added to the
+ * table takes part.
  */
 extern bool row_writer_possible(Relation rel, int16 event, const char *before, const char *after);
 
