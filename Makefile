@@ -17,6 +17,7 @@ OBJS = \
 	src/status/rules.o \
 	src/status/actor.o \
 	src/status/tables.o \
+	src/status/kept_plan.o \
 	src/status/members.o \
 	src/status/guard.o \
 	src/status/invoice_row.o \

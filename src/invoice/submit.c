@@ -34,6 +34,7 @@
 #include "status/direct.h"
 #include "status/invoice_lock.h"
 #include "status/invoice_row.h"
+#include "status/kept_plan.h"
 #include "status/tables.h"
 #include "utils/builtins.h"
 #include "utils/date.h"
@@ -68,16 +69,7 @@ static SPIPlanPtr outbox_plan = NULL;
 static uint64
 run(SPIPlanPtr *plan, const char *sql, int nargs, Oid *types, Datum *args, int expect)
 {
-	if (*plan == NULL)
-	{
-		SPIPlanPtr	p = SPI_prepare(sql, nargs, types);
-
-		if (p == NULL)
-			elog(ERROR, "could not prepare \"%s\": %s", sql, SPI_result_code_string(SPI_result));
-		SPI_keepplan(p);
-		*plan = p;
-	}
-	if (SPI_execute_plan(*plan, args, NULL, false, 0) != expect)
+	if (SPI_execute_plan(kept_plan(plan, sql, nargs, types, 0), args, NULL, false, 0) != expect)
 		elog(ERROR, "could not run \"%s\"", sql);
 	return SPI_processed;
 }

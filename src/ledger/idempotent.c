@@ -22,6 +22,7 @@
 #include "miscadmin.h"
 #include "status/actor.h"
 #include "status/append.h"
+#include "status/kept_plan.h"
 #include "status/tables.h"
 #include "storage/lmgr.h"
 #include "utils/builtins.h"
@@ -45,21 +46,6 @@ typedef struct Recorded
 	Jsonb	   *arguments;
 	Jsonb	   *result;			/* NULL if none */
 } Recorded;
-
-static SPIPlanPtr
-kept_plan(SPIPlanPtr *plan, const char *sql, int nargs, Oid *types)
-{
-	if (*plan == NULL)
-	{
-		SPIPlanPtr	p = SPI_prepare(sql, nargs, types);
-
-		if (p == NULL)
-			elog(ERROR, "could not prepare \"%s\": %s", sql, SPI_result_code_string(SPI_result));
-		SPI_keepplan(p);
-		*plan = p;
-	}
-	return *plan;
-}
 
 static char *
 jsonb_text(Jsonb *j)
@@ -165,7 +151,7 @@ insert_key_sql(Oid *types, Datum *values, bool *isnull, Recorded *prior)
 	SPI_connect();
 	if (SPI_execute_plan(kept_plan(&insert_plan,
 								   "INSERT INTO bizinvoice.idempotency_key (party_id, key, operation, arguments, result) "
-								   "VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING", 5, types),
+								   "VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING", 5, types, 0),
 						 values, nulls, false, 0) != SPI_OK_INSERT)
 		elog(ERROR, "could not record idempotency key \"%s\"", TextDatumGetCString(values[1]));
 	inserted = SPI_processed == 1;
@@ -173,7 +159,7 @@ insert_key_sql(Oid *types, Datum *values, bool *isnull, Recorded *prior)
 	if (!inserted &&
 		(SPI_execute_plan(kept_plan(&select_plan,
 									"SELECT operation, arguments, result FROM bizinvoice.idempotency_key "
-									"WHERE party_id = $1 AND key = $2", 2, types),
+									"WHERE party_id = $1 AND key = $2", 2, types, 0),
 						  values, NULL, false, 1) != SPI_OK_SELECT || SPI_processed != 1))
 		elog(ERROR, "could not read idempotency key \"%s\"", TextDatumGetCString(values[1]));
 	if (!inserted)

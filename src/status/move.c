@@ -13,6 +13,7 @@
 #include "status/actor.h"
 #include "status/append.h"
 #include "status/direct.h"
+#include "status/kept_plan.h"
 #include "status/move.h"
 #include "status/tables.h"
 #include "utils/builtins.h"
@@ -29,17 +30,9 @@ update_invoice(int64 id)
 	bool		updated;
 
 	SPI_connect();
-	if (move_plan == NULL)
-	{
-		SPIPlanPtr	plan = SPI_prepare("UPDATE bizinvoice.invoice SET status_seq = status_seq WHERE id = $1",
-									   1, types);
-
-		if (plan == NULL)
-			elog(ERROR, "could not prepare the status move: %s", SPI_result_code_string(SPI_result));
-		SPI_keepplan(plan);
-		move_plan = plan;
-	}
-	if (SPI_execute_plan(move_plan, args, NULL, false, 0) != SPI_OK_UPDATE)
+	if (SPI_execute_plan(kept_plan(&move_plan, "UPDATE bizinvoice.invoice SET status_seq = status_seq WHERE id = $1",
+								   1, types, 0),
+						 args, NULL, false, 0) != SPI_OK_UPDATE)
 		elog(ERROR, "could not move invoice " INT64_FORMAT, id);
 	updated = SPI_processed == 1;
 	SPI_finish();

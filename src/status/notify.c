@@ -18,6 +18,7 @@
 #include "commands/async.h"
 #include "executor/spi.h"
 #include "fmgr.h"
+#include "status/kept_plan.h"
 #include "status/notify.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
@@ -77,17 +78,8 @@ static SPIPlanPtr read_plan = NULL;
 static void
 relay_run(SPIPlanPtr *plan, const char *sql, Oid type, Datum arg, int expected, const char *what)
 {
-	if (*plan == NULL)
-	{
-		SPIPlanPtr	p = SPI_prepare_cursor(sql, 1, &type, CURSOR_OPT_GENERIC_PLAN);
-
-		if (p == NULL)
-			elog(ERROR, "could not prepare the status relay: %s",
-				 SPI_result_code_string(SPI_result));
-		SPI_keepplan(p);
-		*plan = p;
-	}
-	if (SPI_execute_plan(*plan, &arg, NULL, false, 0) != expected)
+	if (SPI_execute_plan(kept_plan(plan, sql, 1, &type, CURSOR_OPT_GENERIC_PLAN), &arg, NULL, false, 0)
+		!= expected)
 		elog(ERROR, "could not %s", what);
 }
 
