@@ -74,7 +74,7 @@ DATA_built = $(EXTENSION)--$(EXTVERSION).sql $(EXTENSION)--0.8--0.9.sql
 DATA = $(addprefix src/sql/released/$(EXTENSION)--, 0.1.sql 0.2.sql 0.3.sql 0.4.sql 0.5.sql 0.6.sql \
 	0.7.sql 0.8.sql 0.1--0.2.sql 0.2--0.3.sql 0.3--0.4.sql 0.4--0.5.sql 0.5--0.6.sql \
 	0.6--0.7.sql 0.7--0.8.sql)
-ADDED_0_9 =
+ADDED_0_9 = src/sql/member_names.sql
 DROPPED_0_9 = compute_totals(invoice) stage_status_then(text)
 CHANGED_0_9 = src/sql/invoice_flow.sql:submit
 SQL_PARTS = \
@@ -102,7 +102,8 @@ SQL_PARTS = \
 	src/sql/delivery.sql \
 	src/sql/transfer_reverses.sql \
 	src/sql/source_compression.sql \
-	src/sql/invoice_checks.sql
+	src/sql/invoice_checks.sql \
+	src/sql/member_names.sql
 
 REGRESS = siren siret iban bic vat_id identifiers parties invoices statuses security reporting ledger ledger_more xml_corpus xml_import xml_hostile chorus exports facturx periods invoice_json catalog moves postings submits teardown
 REGRESS_OPTS = --load-extension=$(EXTENSION) --encoding=UTF8 --no-locale

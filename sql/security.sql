@@ -70,6 +70,26 @@ UPDATE party SET name = 'Bob & Co' WHERE id = :bob;
 INSERT INTO party_member VALUES (:bob, 'regress_alice', false);
 RESET ROLE;
 
+-- a membership holds for its role as named when written: a role of that OID
+-- under another name (a dropped role's OID given to a new one, or a rename)
+-- neither acts for the party nor sees the membership, until it is written again
+SELECT member, member_name FROM party_member WHERE party_id = :bob;
+ALTER ROLE regress_bob RENAME TO regress_bob_renamed;
+SET ROLE regress_bob_renamed;
+SELECT act_as(:bob);
+SELECT count(*) AS memberships_seen FROM party_member;
+RESET ROLE;
+UPDATE party_member SET member = member WHERE party_id = :bob;
+SET ROLE regress_bob_renamed;
+SELECT act_as(:bob);
+SELECT act_as(NULL);
+RESET ROLE;
+ALTER ROLE regress_bob_renamed RENAME TO regress_bob;
+UPDATE party_member SET member = member WHERE party_id = :bob;
+-- the name is the trigger's to write
+UPDATE party_member SET member_name = 'regress_alice' WHERE party_id = :bob;
+SELECT member, member_name FROM party_member WHERE party_id = :bob;
+
 -- bizinvoice_admin sees every invoice, as the table owner does
 SELECT count(*) AS total FROM invoice \gset
 SET ROLE regress_admin;

@@ -31,6 +31,10 @@ for my $old ('0.1', '0.2', '0.3', '0.4', '0.5', '0.6', '0.7', '0.8')
 			'number', 'F-' || b, 'issue_date', '2026-11-02', 'buyer', b,
 			'lines', '[{"item_name": "A", "quantity": 2, "net_price": 50, "vat_rate": 20}]'::jsonb)))
 		FROM generate_series(2, 3) b;
+		-- a membership of a role dropped since (its OID free for a new role)
+		CREATE ROLE upgrade_gone;
+		INSERT INTO bizinvoice.party_member VALUES (1, 'upgrade_gone', false);
+		DROP ROLE upgrade_gone;
 		-- a draft like the first, left to submit after the upgrade
 		SELECT bizinvoice.create_invoice(jsonb_build_object(
 			'number', 'D-1', 'issue_date', '2026-11-02', 'buyer', 2,
@@ -126,6 +130,9 @@ for my $old ('0.1', '0.2', '0.3', '0.4', '0.5', '0.6', '0.7', '0.8')
 		SELECT paid || ' ' || (SELECT count(*) FROM bizinvoice.check_ledger())
 		FROM bizinvoice.invoice_paid WHERE invoice_id = 1;
 	}), "\nt\nt\n15.00 0", "a payment made under $old is repeated by its key, and paying goes on, after the upgrade");
+	# the dropped role's membership is gone: a new role given its OID would have acted
+	is($node->safe_psql(db($old), q{SELECT count(*) FROM bizinvoice.party_member}), '0',
+		"a membership of a role dropped under $old is gone after the upgrade");
 	# a draft made before is submitted as the first was
 	is($node->safe_psql(db($old), q{
 		SELECT bizinvoice.act_as(1);
