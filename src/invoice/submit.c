@@ -28,7 +28,6 @@
 #include "fmgr.h"
 #include "invoice/totals.h"
 #include "ledger/money.h"
-#include "miscadmin.h"
 #include "status/actor.h"
 #include "status/append.h"
 #include "status/direct.h"
@@ -165,8 +164,7 @@ find_duplicate(Relation rel, const Draft *d)
 	ScanKeyEntryInitialize(&keys[1], 0, number_att, BTEqualStrategyNumber, InvalidOid,
 						   TupleDescAttr(RelationGetDescr(rel), number_att - 1)->attcollation,
 						   F_TEXTEQ, CStringGetTextDatum(d->number));
-	CommandCounterIncrement();
-	PushActiveSnapshot(GetTransactionSnapshot());
+	bizinvoice_statement_start(NULL);
 	scan = systable_beginscan(rel, index, OidIsValid(index), GetActiveSnapshot(), 2, keys);
 	while (clash == 0 && (tuple = systable_getnext(scan)) != NULL)
 	{
@@ -193,15 +191,10 @@ write_breakdown(const InvoiceTotals *t, Relation vat)
 {
 	bool		direct = row_writer_possible(vat, TRIGGER_TYPE_INSERT, NULL, "invoice_parts_freeze");
 
-	if (!direct)
-		SPI_connect();
+	if (direct)
+		bizinvoice_statement_start("INSERT");
 	else
-	{
-		PreventCommandIfReadOnly("INSERT");
-		PreventCommandIfParallelMode("INSERT");
-		CommandCounterIncrement();
-		PushActiveSnapshot(GetTransactionSnapshot());
-	}
+		SPI_connect();
 	for (int i = 0; i < t->ngroups; i++)
 	{
 		const VatGroup *g = &t->groups[i];
@@ -344,17 +337,15 @@ enqueue_for_chorus(int64 id)
 	SPI_finish();
 }
 
-/* The checks of the draft's own fields, before its amounts. */
+/* The checks of the draft's own fields, before its parts are read. */
 static void
-check_draft(Relation rel, HeapTuple tuple, const Draft *d, const InvoiceTotals *t)
+check_draft(Relation rel, HeapTuple tuple, const Draft *d)
 {
 	TupleDesc	desc = RelationGetDescr(rel);
 	const InvoiceColumns *cols = invoice_columns(rel);
 	char	   *status = column_text(tuple, desc, cols->attnum[COL_B2B_STATUS]);
 	bool		due_null;
 	Datum		due = column(tuple, rel, "due_date", &due_null);
-	bool		undated;
-	bool		nowhere;
 
 	if (!heap_attisnull(tuple, cols->attnum[COL_SUBMITTED_AT], desc))
 		ereport(ERROR,
@@ -369,15 +360,23 @@ check_draft(Relation rel, HeapTuple tuple, const Draft *d, const InvoiceTotals *
 				  column_text(tuple, desc, cols->attnum[COL_PURCHASE_ORDER]));
 	if (!due_null && DatumGetDateADT(due) < DatumGetDateADT(d->issue_date))
 		REFUSE(d->id, "Due date %s is before issue date %s.", date_text(due), date_text(d->issue_date));
+}
 
-	/* an intra-community supply says when and where it was delivered */
+/* An intra-community supply (a part of VAT category K) says when and where it was delivered. */
+static void
+check_delivery(Relation rel, HeapTuple tuple, const Draft *d, const InvoiceTotals *t)
+{
+	const InvoiceColumns *cols = invoice_columns(rel);
+	TupleDesc	desc = RelationGetDescr(rel);
+	bool		undated;
+
+	if (!t->has_k)
+		return;
 	(void) column(tuple, rel, "delivery_date", &undated);
-	undated = undated && heap_attisnull(tuple, cols->attnum[COL_PERIOD_START], desc) &&
-		heap_attisnull(tuple, cols->attnum[COL_PERIOD_END], desc);
-	nowhere = heap_attisnull(tuple, cols->attnum[COL_DELIVER_TO_COUNTRY], desc);
-	if (t->has_k && undated)
+	if (undated && heap_attisnull(tuple, cols->attnum[COL_PERIOD_START], desc) &&
+		heap_attisnull(tuple, cols->attnum[COL_PERIOD_END], desc))
 		REFUSE(d->id, "An intra-community supply (VAT category K) gives the actual delivery date (\"delivery\": {\"date\"}, BT-72) or the invoicing period (\"invoicing_period\", BG-14) (BR-IC-11).");
-	if (t->has_k && nowhere)
+	if (heap_attisnull(tuple, cols->attnum[COL_DELIVER_TO_COUNTRY], desc))
 		REFUSE(d->id, "An intra-community supply (VAT category K) gives the deliver to country (\"delivery\": {\"country\"}, BT-80) (BR-IC-12).");
 }
 
@@ -418,8 +417,9 @@ submit(PG_FUNCTION_ARGS)
 	d.number = column_text(tuple, desc, cols->attnum[COL_NUMBER]);
 	d.issue_date = column(tuple, rel, "issue_date", &isnull);
 
+	check_draft(rel, tuple, &d);
 	totals_read(d.id, &t);
-	check_draft(rel, tuple, &d, &t);
+	check_delivery(rel, tuple, &d, &t);
 	totals_check_parts(&t);
 	vat = bizinvoice_table_open("invoice_vat_breakdown", RowExclusiveLock);
 	totals_compute(&t, column(tuple, rel, "prepaid_amount", &isnull),

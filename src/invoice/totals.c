@@ -13,7 +13,6 @@
 #include "access/genam.h"
 #include "access/htup_details.h"
 #include "access/table.h"
-#include "access/xact.h"
 #include "api/json_fields.h"
 #include "invoice/totals.h"
 #include "ledger/money.h"
@@ -195,9 +194,7 @@ totals_read(int64 id, InvoiceTotals *t)
 	initStringInfo(&t->mismatches);
 	t->line_total = t->allowance_total = t->charge_total = zero();
 
-	/* a statement of its own: it sees what the transaction did before it */
-	CommandCounterIncrement();
-	PushActiveSnapshot(GetTransactionSnapshot());
+	bizinvoice_statement_start(NULL);
 	read_rows("invoice_line", id, t, each_line);
 	read_rows("invoice_allowance_charge", id, t, each_allowance_charge);
 	PopActiveSnapshot();
@@ -223,16 +220,6 @@ totals_check_parts(const InvoiceTotals *t)
 				 errdetail_internal("%s.", t->mismatches.data)));
 }
 
-/* n in the type of rel's column (numeric(p, s)): rounded to its scale, or refused too large. */
-static Datum
-fit(Datum n, Relation rel, const char *column)
-{
-	AttrNumber	att = bizinvoice_column(rel, column);
-
-	return DirectFunctionCall2(numeric, n,
-							   Int32GetDatum(TupleDescAttr(RelationGetDescr(rel), att - 1)->atttypmod));
-}
-
 void
 totals_compute(InvoiceTotals *t, Datum prepaid, Datum rounding, Relation invoice, Relation vat)
 {
@@ -243,32 +230,33 @@ totals_compute(InvoiceTotals *t, Datum prepaid, Datum rounding, Relation invoice
 	{
 		VatGroup   *g = &t->groups[i];
 
-		g->rate = fit(g->rate, vat, "vat_rate");
-		g->taxable = fit(g->taxable, vat, "taxable_amount");
+		g->rate = bizinvoice_fit(vat, "vat_rate", g->rate);
+		g->taxable = bizinvoice_fit(vat, "taxable_amount", g->taxable);
 		g->tax = DirectFunctionCall2(numeric_round,
 									 DirectFunctionCall2(numeric_div,
 														 DirectFunctionCall2(numeric_mul, g->taxable, g->rate),
 														 hundred),
 									 Int32GetDatum(2));
-		g->tax = fit(g->tax, vat, "tax_amount");
+		g->tax = bizinvoice_fit(vat, "tax_amount", g->tax);
 		vat_total = DirectFunctionCall2(numeric_add, vat_total, g->tax);
 	}
-	t->line_total = fit(t->line_total, invoice, "line_total");
-	t->allowance_total = fit(t->allowance_total, invoice, "allowance_total");
-	t->charge_total = fit(t->charge_total, invoice, "charge_total");
-	t->vat_total = fit(vat_total, invoice, "vat_total");
+	t->line_total = bizinvoice_fit(invoice, "line_total", t->line_total);
+	t->allowance_total = bizinvoice_fit(invoice, "allowance_total", t->allowance_total);
+	t->charge_total = bizinvoice_fit(invoice, "charge_total", t->charge_total);
+	t->vat_total = bizinvoice_fit(invoice, "vat_total", vat_total);
 	t->tax_exclusive_total =
-		fit(DirectFunctionCall2(numeric_add,
-								DirectFunctionCall2(numeric_sub, t->line_total, t->allowance_total),
-								t->charge_total),
-			invoice, "tax_exclusive_total");
-	t->tax_inclusive_total = fit(DirectFunctionCall2(numeric_add, t->tax_exclusive_total, t->vat_total),
-								 invoice, "tax_inclusive_total");
+		bizinvoice_fit(invoice, "tax_exclusive_total",
+					   DirectFunctionCall2(numeric_add,
+										   DirectFunctionCall2(numeric_sub, t->line_total, t->allowance_total),
+										   t->charge_total));
+	t->tax_inclusive_total =
+		bizinvoice_fit(invoice, "tax_inclusive_total",
+					   DirectFunctionCall2(numeric_add, t->tax_exclusive_total, t->vat_total));
 	t->payable_amount =
-		fit(DirectFunctionCall2(numeric_add,
-								DirectFunctionCall2(numeric_sub, t->tax_inclusive_total, prepaid),
-								rounding),
-			invoice, "payable_amount");
+		bizinvoice_fit(invoice, "payable_amount",
+					   DirectFunctionCall2(numeric_add,
+										   DirectFunctionCall2(numeric_sub, t->tax_inclusive_total, prepaid),
+										   rounding));
 }
 
 void

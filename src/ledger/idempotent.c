@@ -211,9 +211,7 @@ idempotent_record(const char *key, const char *operation, Jsonb *arguments, Json
 	if (row_writer_possible(rel, TRIGGER_TYPE_INSERT, NULL, NULL))
 	{
 		CheckCmdReplicaIdentity(rel, CMD_INSERT);
-		CommandCounterIncrement();
-		PushActiveSnapshot(GetTransactionSnapshot());
-		UpdateActiveSnapshotCommandId();
+		bizinvoice_statement_start(NULL);
 		inserted = insert_key(rel, values, nulls, &prior);
 		PopActiveSnapshot();
 	}

@@ -96,7 +96,7 @@ apply_payment_row(int64 transfer_id, const PayableInvoice *inv, Datum amount, Da
 				 errmsg("a B2G invoice is paid in full: %s %s is due on invoice " INT64_FORMAT,
 						money_text(due), inv->currency, inv->id)));
 
-	PushActiveSnapshot(GetTransactionSnapshot());
+	bizinvoice_statement_start(NULL);
 	t.debit = party_account(inv->buyer_id, inv->currency);
 	t.credit = party_account(inv->supplier_id, inv->currency);
 	PopActiveSnapshot();

@@ -14,7 +14,6 @@
 #include "access/htup_details.h"
 #include "access/stratnum.h"
 #include "access/table.h"
-#include "access/xact.h"
 #include "catalog/namespace.h"
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
@@ -185,8 +184,7 @@ payable_dues(const PayableInvoice *inv, Datum *outstanding, Datum *payable_now)
 				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
 				 errmsg("invoice " INT64_FORMAT " has no payable amount", inv->id),
 				 errdetail("Its totals are computed when it is submitted.")));
-	CommandCounterIncrement();
-	PushActiveSnapshot(GetTransactionSnapshot());
+	bizinvoice_statement_start(NULL);
 	rel = bizinvoice_table_open("invoice_paid", AccessShareLock);
 	scan = bizinvoice_scan_by(rel, "invoice_id", inv->id, &key);
 	if ((tuple = systable_getnext(scan)) != NULL)

@@ -25,7 +25,6 @@
 #include "fmgr.h"
 #include "ledger/money.h"
 #include "ledger/post.h"
-#include "miscadmin.h"
 #include "status/actor.h"
 #include "status/append.h"
 #include "status/tables.h"
@@ -45,16 +44,6 @@ typedef struct Account
 	Datum		overdraft_limit;
 	TupleTableSlot *slot;
 } Account;
-
-/* n fitted to column att's numeric(p, s), as an assignment would */
-static Datum
-fit(Relation rel, const char *att, Datum n)
-{
-	AttrNumber	attnum = bizinvoice_column(rel, att);
-
-	return DirectFunctionCall2(numeric, n,
-							   Int32GetDatum(TupleDescAttr(RelationGetDescr(rel), attnum - 1)->atttypmod));
-}
 
 /* Account id locked for update and read; false if there is none. */
 static bool
@@ -90,7 +79,7 @@ add_to_row(Relation rel, RowWriter *writer, TupleTableSlot *slot, const char *at
 		AttrNumber	attnum = bizinvoice_column(rel, att);
 		int			replace = attnum;
 		bool		isnull;
-		Datum		value = fit(rel, att, DirectFunctionCall2(numeric_add,
+		Datum		value = bizinvoice_fit(rel, att, DirectFunctionCall2(numeric_add,
 															  slot_getattr(slot, attnum, &isnull), delta));
 		HeapTuple	tuple;
 		TupleTableSlot *newslot;
@@ -135,7 +124,7 @@ lock_referenced(Relation rel, RowWriter *writer, int64 id, const char *what, con
 static void
 insert_transfer(Relation rel, const Transfer *t, const char *currency, bool direct)
 {
-	Datum		amount = fit(rel, "amount", NumericGetDatum(t->amount));
+	Datum		amount = bizinvoice_fit(rel, "amount", NumericGetDatum(t->amount));
 	Datum		created_by = DirectFunctionCall1(namein, CStringGetDatum(caller_role_name()));
 
 	if (direct)
@@ -215,7 +204,7 @@ add_paid(int64 invoice_id, Datum delta)
 		AppendRow  *row = append_start(rel);
 
 		append_set(row, "invoice_id", Int64GetDatum(invoice_id), false);
-		append_set(row, "paid", fit(rel, "paid", delta), false);
+		append_set(row, "paid", bizinvoice_fit(rel, "paid", delta), false);
 		append_row(row);
 	}
 	row_writer_end(&writer);
@@ -251,13 +240,7 @@ post_transfer_row(const Transfer *t)
 				 errmsg("a transfer debits one account and credits another"),
 				 errdetail("Account " INT64_FORMAT " is both.", t->debit)));
 
-	/* what the executor checks before it writes */
-	PreventCommandIfReadOnly("UPDATE");
-	PreventCommandIfParallelMode("UPDATE");
-	/* a statement of its own: it sees what the transaction did before it */
-	CommandCounterIncrement();
-	PushActiveSnapshot(GetTransactionSnapshot());
-	UpdateActiveSnapshotCommandId();
+	bizinvoice_statement_start("UPDATE");
 
 	accounts = bizinvoice_table_open("account", RowExclusiveLock);
 	transfers = bizinvoice_table_open("transfer", RowExclusiveLock);

@@ -19,9 +19,7 @@
 #include "postgres.h"
 
 #include "access/tableam.h"
-#include "access/xact.h"
 #include "executor/executor.h"
-#include "miscadmin.h"
 #include "status/append.h"
 #include "status/direct.h"
 #include "status/row_triggers.h"
@@ -32,13 +30,8 @@
 static void
 statement_start(Relation rel)
 {
-	PreventCommandIfReadOnly("UPDATE");
-	PreventCommandIfParallelMode("UPDATE");
+	bizinvoice_statement_start("UPDATE");
 	CheckCmdReplicaIdentity(rel, CMD_UPDATE);
-	/* a statement of its own: it sees what the transaction did before it */
-	CommandCounterIncrement();
-	PushActiveSnapshot(GetTransactionSnapshot());
-	UpdateActiveSnapshotCommandId();
 }
 
 /* The locked row oldtup updated to newtup, as the guard lets it be written. */

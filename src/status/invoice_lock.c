@@ -7,7 +7,6 @@
 
 #include "access/table.h"
 #include "access/tableam.h"
-#include "access/xact.h"
 #include "executor/tuptable.h"
 #include "fmgr.h"
 #include "status/actor.h"
@@ -32,10 +31,7 @@ invoice_lock(Relation rel, int64 id, bool supplier_only)
 				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
 				 errmsg("no party is acting"),
 				 errhint("Call bizinvoice.act_as(party) first.")));
-	/* a statement of its own: it sees what the transaction did before it */
-	CommandCounterIncrement();
-	PushActiveSnapshot(GetTransactionSnapshot());
-	UpdateActiveSnapshotCommandId();
+	bizinvoice_statement_start(NULL);
 	slot = table_slot_create(rel, NULL);
 	found = bizinvoice_lock_by(rel, "id", id, LockTupleExclusive, slot);
 	if (found)

@@ -9,9 +9,11 @@
 #include "access/tableam.h"
 #include "access/xact.h"
 #include "catalog/namespace.h"
+#include "miscadmin.h"
 #include "parser/parse_relation.h"
 #include "status/tables.h"
 #include "utils/fmgroids.h"
+#include "utils/fmgrprotos.h"
 #include "utils/lsyscache.h"
 #include "utils/snapmgr.h"
 
@@ -45,6 +47,28 @@ bizinvoice_column(Relation rel, const char *name)
 				 errmsg("column \"%s\" of relation \"bizinvoice.%s\" does not exist",
 						name, RelationGetRelationName(rel))));
 	return attnum;
+}
+
+Datum
+bizinvoice_fit(Relation rel, const char *column, Datum n)
+{
+	AttrNumber	attnum = bizinvoice_column(rel, column);
+
+	return DirectFunctionCall2(numeric, n,
+							   Int32GetDatum(TupleDescAttr(RelationGetDescr(rel), attnum - 1)->atttypmod));
+}
+
+void
+bizinvoice_statement_start(const char *writes)
+{
+	if (writes)
+	{
+		PreventCommandIfReadOnly(writes);
+		PreventCommandIfParallelMode(writes);
+	}
+	CommandCounterIncrement();
+	PushActiveSnapshot(GetTransactionSnapshot());
+	UpdateActiveSnapshotCommandId();
 }
 
 SysScanDesc

@@ -24,6 +24,21 @@ extern Relation bizinvoice_table_open(const char *name, LOCKMODE lockmode);
 extern AttrNumber bizinvoice_column(Relation rel, const char *name);
 
 /*
+ * Numeric n in the type of rel's column (numeric(p, s)), as an assignment
+ * gives it: rounded to its scale, or refused too large.
+ */
+extern Datum bizinvoice_fit(Relation rel, const char *column, Datum n);
+
+/*
+ * Starts a statement of the C's own, as the executor would: a write
+ * (writes: "INSERT", "UPDATE"; NULL for a read) refused in a read-only
+ * transaction or parallel mode; the command counter incremented, so that it
+ * sees what the transaction did before it; its snapshot pushed (the caller
+ * pops it).
+ */
+extern void bizinvoice_statement_start(const char *writes);
+
+/*
  * A scan of rel's rows whose bigint column att equals value, through rel's
  * primary key (whose first column att is), under the statement's snapshot.
  */
