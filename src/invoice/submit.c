@@ -18,10 +18,8 @@
 
 #include "access/genam.h"
 #include "access/htup_details.h"
-#include "access/stratnum.h"
 #include "access/table.h"
 #include "access/xact.h"
-#include "catalog/namespace.h"
 #include "catalog/pg_trigger.h"
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
@@ -37,9 +35,8 @@
 #include "status/tables.h"
 #include "utils/builtins.h"
 #include "utils/date.h"
-#include "utils/fmgroids.h"
-#include "utils/lsyscache.h"
 #include "utils/snapmgr.h"
+#include "utils/timestamp.h"
 
 /* The draft as submit reads it. */
 typedef struct Draft
@@ -150,22 +147,15 @@ refuse_duplicate(const Draft *d, int64 clash)
 static int64
 find_duplicate(Relation rel, const Draft *d)
 {
-	Oid			index = get_relname_relid("invoice_number_unique", RelationGetNamespace(rel));
-	AttrNumber	number_att = bizinvoice_column(rel, "number");
 	Datum		year = issue_year(d->issue_date);
 	ScanKeyData keys[2];
 	SysScanDesc scan;
 	HeapTuple	tuple;
 	int64		clash = 0;
 
-	ScanKeyInit(&keys[0], bizinvoice_column(rel, "supplier_id"), BTEqualStrategyNumber, F_INT8EQ,
-				Int64GetDatum(d->supplier_id));
-	/* compared as the index orders the numbers: in the column's collation */
-	ScanKeyEntryInitialize(&keys[1], 0, number_att, BTEqualStrategyNumber, InvalidOid,
-						   TupleDescAttr(RelationGetDescr(rel), number_att - 1)->attcollation,
-						   F_TEXTEQ, CStringGetTextDatum(d->number));
 	bizinvoice_statement_start(NULL);
-	scan = systable_beginscan(rel, index, OidIsValid(index), GetActiveSnapshot(), 2, keys);
+	scan = bizinvoice_scan_by_pair(rel, "invoice_number_unique", "supplier_id", d->supplier_id,
+								   "number", d->number, keys);
 	while (clash == 0 && (tuple = systable_getnext(scan)) != NULL)
 	{
 		bool		isnull;

@@ -14,9 +14,7 @@
 
 #include "access/genam.h"
 #include "access/htup_details.h"
-#include "access/stratnum.h"
 #include "access/table.h"
-#include "catalog/namespace.h"
 #include "fmgr.h"
 #include "ledger/idempotent.h"
 #include "ledger/money.h"
@@ -27,8 +25,6 @@
 #include "status/move.h"
 #include "status/tables.h"
 #include "utils/builtins.h"
-#include "utils/fmgroids.h"
-#include "utils/lsyscache.h"
 #include "utils/numeric.h"
 #include "utils/snapmgr.h"
 
@@ -37,21 +33,14 @@ static int64
 party_account(int64 party, const char *currency)
 {
 	Relation	rel = bizinvoice_table_open("account", AccessShareLock);
-	Oid			index = get_relname_relid("account_party_currency", RelationGetNamespace(rel));
 	ScanKeyData keys[2];
 	SysScanDesc scan;
 	HeapTuple	tuple;
 	int64		id = 0;
 
-	/* through the unique index of party accounts; a scan if a DBA dropped it */
-	ScanKeyInit(&keys[0], bizinvoice_column(rel, "party_id"),
-				BTEqualStrategyNumber, F_INT8EQ, Int64GetDatum(party));
-	ScanKeyInit(&keys[1], bizinvoice_column(rel, "currency"),
-				BTEqualStrategyNumber, F_TEXTEQ, CStringGetTextDatum(currency));
-	/* the order the index was built in */
-	keys[1].sk_collation =
-		TupleDescAttr(RelationGetDescr(rel), bizinvoice_column(rel, "currency") - 1)->attcollation;
-	scan = systable_beginscan(rel, index, OidIsValid(index), GetActiveSnapshot(), 2, keys);
+	/* through the unique index of party accounts */
+	scan = bizinvoice_scan_by_pair(rel, "account_party_currency", "party_id", party,
+								   "currency", currency, keys);
 	while (id == 0 && (tuple = systable_getnext(scan)) != NULL)
 	{
 		bool		isnull;

@@ -12,6 +12,7 @@
 #include "miscadmin.h"
 #include "parser/parse_relation.h"
 #include "status/tables.h"
+#include "utils/builtins.h"
 #include "utils/fmgroids.h"
 #include "utils/fmgrprotos.h"
 #include "utils/lsyscache.h"
@@ -80,6 +81,22 @@ bizinvoice_scan_by(Relation rel, const char *att, int64 value, ScanKey key)
 	return systable_beginscan(rel, RelationGetPrimaryKeyIndex(rel), true,
 							  ActiveSnapshotSet() ? GetActiveSnapshot() : GetTransactionSnapshot(),
 							  1, key);
+}
+
+SysScanDesc
+bizinvoice_scan_by_pair(Relation rel, const char *index, const char *att, int64 value,
+						const char *text_att, const char *text, ScanKey keys)
+{
+	Oid			indexid = get_relname_relid(index, RelationGetNamespace(rel));
+	AttrNumber	text_attnum = bizinvoice_column(rel, text_att);
+
+	ScanKeyInit(&keys[0], bizinvoice_column(rel, att), BTEqualStrategyNumber, F_INT8EQ,
+				Int64GetDatum(value));
+	ScanKeyInit(&keys[1], text_attnum, BTEqualStrategyNumber, F_TEXTEQ, CStringGetTextDatum(text));
+	keys[1].sk_collation = TupleDescAttr(RelationGetDescr(rel), text_attnum - 1)->attcollation;
+	return systable_beginscan(rel, indexid, OidIsValid(indexid),
+							  ActiveSnapshotSet() ? GetActiveSnapshot() : GetTransactionSnapshot(),
+							  2, keys);
 }
 
 bool

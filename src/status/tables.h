@@ -45,6 +45,16 @@ extern void bizinvoice_statement_start(const char *writes);
 extern SysScanDesc bizinvoice_scan_by(Relation rel, const char *att, int64 value, ScanKey key);
 
 /*
+ * A scan of rel's rows whose bigint column att equals value and text column
+ * text_att equals text (compared in that column's collation, the order its
+ * index was built in), through the index of that name, or over the whole
+ * table if a DBA dropped it; under the statement's snapshot.  keys: two.
+ */
+extern SysScanDesc bizinvoice_scan_by_pair(Relation rel, const char *index, const char *att,
+										   int64 value, const char *text_att, const char *text,
+										   ScanKey keys);
+
+/*
  * The row of rel whose bigint key column att equals value, locked in mode
  * as a statement under the active snapshot would lock it, into slot; false
  * if there is none.  Under READ COMMITTED a row updated since the snapshot
